@@ -1,0 +1,182 @@
+package dev.sluice;
+
+import dev.sluice.admin.AdminVerticle;
+import dev.sluice.bus.GatewayState;
+import dev.sluice.bus.InFlight;
+import dev.sluice.bus.LocalCodec;
+import dev.sluice.config.SluiceConfig;
+import dev.sluice.ingest.IngestVerticle;
+import dev.sluice.kafka.KafkaHealthVerticle;
+import dev.sluice.kafka.KafkaPublisherVerticle;
+import dev.sluice.route.RouteVerticle;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.MicrometerMetricsOptions;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One running gateway: its Vert.x instance, metrics registry, shared state, and the parts deployed in
+ * order (Kafka publisher, Kafka probe, route, ingest, admin). {@link #shutdown()} drains and undeploys
+ * them in reverse order.
+ */
+public final class Gateway {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Gateway.class);
+
+  private final SluiceConfig config;
+  private final Vertx vertx;
+  private final PrometheusMeterRegistry registry;
+  private final GatewayState state = new GatewayState();
+  private final InFlight inFlight;
+  private final List<String> deployments = new ArrayList<>();
+  private Future<Boolean> shutdown;
+
+  private Gateway(SluiceConfig config) {
+    this.config = config;
+    this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    this.inFlight = new InFlight(config.limits().maxInFlightEvents(), config.limits().maxInFlightBytes());
+    VertxOptions options =
+        new VertxOptions()
+            .setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true).setJvmMetricsEnabled(true));
+    this.vertx = Vertx.builder().with(options).withMetrics(new MicrometerMetricsFactory(registry)).build();
+    LocalCodec.registerAll(vertx.eventBus());
+    Gauge.builder("sluice.inflight.events", inFlight, InFlight::events)
+        .description("Events admitted and not yet answered")
+        .register(registry);
+    Gauge.builder("sluice.inflight.bytes", inFlight, InFlight::bytes)
+        .description("Request bytes admitted and not yet answered")
+        .register(registry);
+  }
+
+  /** Starts a gateway; fails (after releasing what it started) when a part cannot start. */
+  public static Future<Gateway> start(SluiceConfig config) {
+    Gateway gateway = new Gateway(config);
+    return gateway
+        .deployAll()
+        .map(v -> gateway)
+        .recover(
+            err -> gateway.vertx.close().transform(ignored -> Future.<Gateway>failedFuture(err)));
+  }
+
+  private Future<Void> deployAll() {
+    var kafka = config.kafka();
+    long publishTimeout = kafka.deliveryTimeoutMs() + kafka.maxBlockMs() + 1000;
+    long routeTimeout = publishTimeout + 1000;
+    int ingestInstances =
+        config.http().instances() > 0
+            ? config.http().instances()
+            : VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE;
+    return deploy(new KafkaPublisherVerticle(kafka, config.limits().maxInFlightBytes(), registry))
+        .compose(v -> deploy(new KafkaHealthVerticle(kafka, state, registry)))
+        .compose(v -> deploy(new RouteVerticle(config.routing(), publishTimeout)))
+        .compose(
+            v ->
+                record(
+                    vertx.deployVerticle(
+                        () ->
+                            new IngestVerticle(
+                                config.http(), config.limits(), state, inFlight, registry, routeTimeout),
+                        new DeploymentOptions().setInstances(ingestInstances))))
+        .compose(v -> deploy(new AdminVerticle(config.admin(), state, inFlight, registry)))
+        .onSuccess(
+            v ->
+                LOG.info(
+                    "Sluice ready to start: ingest http://{}:{}{} ({} instances), admin http://{}:{}",
+                    config.http().host(),
+                    config.http().port(),
+                    "/v1/events",
+                    ingestInstances,
+                    config.admin().host(),
+                    config.admin().port()));
+  }
+
+  private Future<Void> deploy(io.vertx.core.Deployable verticle) {
+    return record(vertx.deployVerticle(verticle));
+  }
+
+  private Future<Void> record(Future<String> deployment) {
+    return deployment.map(
+        id -> {
+          deployments.add(id);
+          return null;
+        });
+  }
+
+  /**
+   * Drains and stops: readiness goes false and new requests get 503, in-flight events wait for their
+   * acknowledgements (up to {@code shutdown.drain-timeout-ms}), then the parts are undeployed in reverse
+   * order (the producer is flushed and closed) and Vert.x is closed. Completes with {@code true} when
+   * everything in flight was answered before the deadline.
+   */
+  public synchronized Future<Boolean> shutdown() {
+    if (shutdown != null) {
+      return shutdown;
+    }
+    state.startDraining();
+    LOG.info("Draining: {} events, {} bytes in flight", inFlight.events(), inFlight.bytes());
+    Promise<Boolean> drained = Promise.promise();
+    long deadline = System.currentTimeMillis() + config.shutdown().drainTimeoutMs();
+    vertx.setPeriodic(
+        0,
+        20,
+        id -> {
+          if (inFlight.isIdle() || System.currentTimeMillis() >= deadline) {
+            vertx.cancelTimer(id);
+            drained.tryComplete(inFlight.isIdle());
+          }
+        });
+    shutdown =
+        drained
+            .future()
+            .compose(
+                clean -> {
+                  if (!clean) {
+                    LOG.warn(
+                        "Drain timed out with {} events in flight; closing anyway", inFlight.events());
+                  }
+                  return undeployAll().transform(ar -> vertx.close()).map(clean);
+                })
+            .onComplete(ar -> LOG.info("Sluice stopped"));
+    return shutdown;
+  }
+
+  private Future<Void> undeployAll() {
+    Future<Void> chain = Future.succeededFuture();
+    for (int i = deployments.size() - 1; i >= 0; i--) {
+      String id = deployments.get(i);
+      chain =
+          chain.transform(
+              ar ->
+                  vertx
+                      .undeploy(id)
+                      .onFailure(err -> LOG.warn("Undeploying {} failed: {}", id, err.toString())));
+    }
+    return chain;
+  }
+
+  public GatewayState state() {
+    return state;
+  }
+
+  public InFlight inFlight() {
+    return inFlight;
+  }
+
+  public PrometheusMeterRegistry registry() {
+    return registry;
+  }
+
+  public SluiceConfig config() {
+    return config;
+  }
+}

@@ -1,0 +1,55 @@
+package dev.sluice;
+
+import dev.sluice.config.ConfigException;
+import dev.sluice.config.ConfigLoader;
+import dev.sluice.config.SluiceConfig;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Parses the configuration once, starts the gateway, and turns SIGTERM / SIGINT into a graceful
+ * shutdown that exits 0 once everything in flight was acknowledged (1 if the drain timed out).
+ */
+public final class Main {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Main.class);
+
+  private Main() {}
+
+  public static void main(String[] args) throws InterruptedException {
+    SluiceConfig config;
+    try {
+      config = ConfigLoader.load(args, System.getenv());
+    } catch (ConfigException e) {
+      System.err.println("sluice: invalid configuration: " + e.getMessage());
+      System.exit(2);
+      return;
+    }
+    LOG.info("Configuration: {}", ConfigLoader.describe(config));
+    Gateway gateway;
+    try {
+      gateway = Gateway.start(config).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      Throwable cause = e.getCause() != null ? e.getCause() : e;
+      LOG.error("Sluice failed to start: {}", cause.toString());
+      System.exit(1);
+      return;
+    }
+    CountDownLatch stopped = new CountDownLatch(1);
+    int[] exitCode = {0};
+    Runnable stop =
+        () ->
+            gateway
+                .shutdown()
+                .onComplete(
+                    ar -> {
+                      exitCode[0] = ar.succeeded() && ar.result() ? 0 : 1;
+                      stopped.countDown();
+                    });
+    Signals.onTermination(stop);
+    stopped.await();
+    System.exit(exitCode[0]);
+  }
+}

@@ -1,0 +1,89 @@
+package dev.sluice.admin;
+
+import dev.sluice.bus.GatewayState;
+import dev.sluice.bus.InFlight;
+import dev.sluice.config.AdminConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+
+/**
+ * {@code /health/live}, {@code /health/ready} (Kafka reachable and not shutting down) and {@code
+ * /metrics} (Prometheus text), on the admin port.
+ */
+public final class AdminVerticle extends VerticleBase {
+
+  private static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
+
+  private final AdminConfig config;
+  private final GatewayState state;
+  private final InFlight inFlight;
+  private final PrometheusMeterRegistry registry;
+  private HttpServer server;
+
+  public AdminVerticle(
+      AdminConfig config, GatewayState state, InFlight inFlight, PrometheusMeterRegistry registry) {
+    this.config = config;
+    this.state = state;
+    this.inFlight = inFlight;
+    this.registry = registry;
+  }
+
+  @Override
+  public Future<?> start() {
+    Router router = Router.router(vertx);
+    router.get("/health/live").handler(rc -> json(rc, 200, new JsonObject().put("status", "UP")));
+    router.get("/health/ready").handler(this::ready);
+    router.get("/metrics").handler(this::metrics);
+    return vertx
+        .createHttpServer(new HttpServerOptions().setHost(config.host()).setPort(config.port()))
+        .requestHandler(router)
+        .listen()
+        .onSuccess(s -> server = s);
+  }
+
+  @Override
+  public Future<?> stop() {
+    return server == null ? Future.succeededFuture() : server.close();
+  }
+
+  private void ready(RoutingContext rc) {
+    boolean ready = state.ready();
+    JsonObject body =
+        new JsonObject()
+            .put("status", ready ? "UP" : "DOWN")
+            .put(
+                "checks",
+                new JsonObject()
+                    .put("kafka", state.kafkaUp() ? "UP" : "DOWN")
+                    .put("shutdown", state.draining() ? "DRAINING" : "NO"))
+            .put("inFlight", new JsonObject().put("events", inFlight.events()).put("bytes", inFlight.bytes()));
+    json(rc, ready ? 200 : 503, body);
+  }
+
+  private void metrics(RoutingContext rc) {
+    vertx
+        .executeBlocking(registry::scrape, false)
+        .onComplete(
+            ar -> {
+              if (ar.succeeded()) {
+                rc.response().putHeader(HttpHeaders.CONTENT_TYPE, PROMETHEUS_TEXT).end(ar.result());
+              } else {
+                rc.fail(ar.cause());
+              }
+            });
+  }
+
+  private static void json(RoutingContext rc, int status, JsonObject body) {
+    rc.response()
+        .setStatusCode(status)
+        .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+        .end(body.encode());
+  }
+}

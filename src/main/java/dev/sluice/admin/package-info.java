@@ -1,0 +1,2 @@
+/** The admin listener on its own port: liveness, readiness, Prometheus metrics. */
+package dev.sluice.admin;

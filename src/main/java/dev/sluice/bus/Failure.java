@@ -1,0 +1,66 @@
+package dev.sluice.bus;
+
+/**
+ * Every way a request or an event can fail, with its stable id and what each edge answers. The id
+ * ({@code SLC-nnnn}) names the failure in logs, docs, metrics and tests; {@code 1xxx} are the client's
+ * to fix, {@code 5xxx} are the gateway's or the broker's and may succeed on retry.
+ */
+public enum Failure {
+  MALFORMED_JSON("SLC-1001", 400, "INVALID_ARGUMENT", false),
+  BODY_TOO_LARGE("SLC-1002", 413, "RESOURCE_EXHAUSTED", false),
+  TOO_MANY_EVENTS("SLC-1003", 413, "RESOURCE_EXHAUSTED", false),
+  UNSUPPORTED_MEDIA_TYPE("SLC-1004", 415, "INVALID_ARGUMENT", false),
+  INVALID_ENVELOPE("SLC-1005", 422, "INVALID_ARGUMENT", false),
+  UNKNOWN_EVENT_TYPE("SLC-1006", 422, "INVALID_ARGUMENT", false),
+  EVENT_TOO_LARGE("SLC-1007", 413, "INVALID_ARGUMENT", false),
+  EMPTY_BODY("SLC-1008", 400, "INVALID_ARGUMENT", false),
+  NOT_FOUND("SLC-1404", 404, "UNIMPLEMENTED", false),
+  METHOD_NOT_ALLOWED("SLC-1405", 405, "UNIMPLEMENTED", false),
+  OVERLOADED("SLC-5001", 503, "RESOURCE_EXHAUSTED", true),
+  KAFKA_UNAVAILABLE("SLC-5002", 503, "UNAVAILABLE", true),
+  SHUTTING_DOWN("SLC-5003", 503, "UNAVAILABLE", true),
+  BROKER_REJECTED("SLC-5004", 502, "INTERNAL", false);
+
+  private final String id;
+  private final int httpStatus;
+  private final String grpcStatus;
+  private final boolean retryable;
+  private final String reason;
+
+  Failure(String id, int httpStatus, String grpcStatus, boolean retryable) {
+    this.id = id;
+    this.httpStatus = httpStatus;
+    this.grpcStatus = grpcStatus;
+    this.retryable = retryable;
+    this.reason = name().toLowerCase(java.util.Locale.ROOT);
+  }
+
+  /** The stable id, e.g. {@code SLC-1005}. */
+  public String id() {
+    return id;
+  }
+
+  public int httpStatus() {
+    return httpStatus;
+  }
+
+  /** The gRPC status code name the gRPC edge answers with. */
+  public String grpcStatus() {
+    return grpcStatus;
+  }
+
+  /** Whether the same request may succeed later unchanged. */
+  public boolean retryable() {
+    return retryable;
+  }
+
+  /** Low-cardinality metric tag, e.g. {@code malformed_json}. */
+  public String reason() {
+    return reason;
+  }
+
+  /** Whether the client must change its input (as opposed to trying again later). */
+  public boolean isClientError() {
+    return httpStatus < 500;
+  }
+}

@@ -1,0 +1,19 @@
+package dev.sluice.config;
+
+/** The ingest listener and its per-request limits. */
+public record HttpConfig(
+    String host,
+    int port,
+    int instances,
+    int maxBodyBytes,
+    int maxBatchEvents,
+    int idleTimeoutSeconds) {
+
+  public HttpConfig {
+    Check.port("http.port", port);
+    Check.atLeast("http.instances", instances, 0);
+    Check.atLeast("http.max-body-bytes", maxBodyBytes, 1);
+    Check.atLeast("http.max-batch-events", maxBatchEvents, 1);
+    Check.atLeast("http.idle-timeout-seconds", idleTimeoutSeconds, 0);
+  }
+}

@@ -1,0 +1,26 @@
+package dev.sluice.config;
+
+import java.util.List;
+
+/** The event type → topic rules, first match wins. */
+public record RoutingConfig(List<Rule> rules) {
+
+  /** A rule: {@code *} matches one dot-separated segment, {@code #} any number of them. */
+  public record Rule(String match, String topic) {
+
+    public Rule {
+      Check.notBlank("routes[].match", match);
+      Check.notBlank("routes[].topic", topic);
+      if (!match.matches("[A-Za-z0-9_*#-]+(\\.[A-Za-z0-9_*#-]+)*")) {
+        throw new ConfigException("routes[].match", "'" + match + "' is not a dot-separated pattern");
+      }
+      if (!topic.matches("[A-Za-z0-9._-]{1,249}")) {
+        throw new ConfigException("routes[].topic", "'" + topic + "' is not a valid Kafka topic name");
+      }
+    }
+  }
+
+  public RoutingConfig {
+    rules = List.copyOf(rules);
+  }
+}

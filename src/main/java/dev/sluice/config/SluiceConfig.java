@@ -1,0 +1,10 @@
+package dev.sluice.config;
+
+/** The whole configuration, one record per part. */
+public record SluiceConfig(
+    HttpConfig http,
+    LimitsConfig limits,
+    KafkaConfig kafka,
+    AdminConfig admin,
+    ShutdownConfig shutdown,
+    RoutingConfig routing) {}

@@ -1,0 +1,282 @@
+package dev.sluice.ingest;
+
+import dev.sluice.bus.Addresses;
+import dev.sluice.bus.Batch;
+import dev.sluice.bus.BatchOutcome;
+import dev.sluice.bus.Event;
+import dev.sluice.bus.Failure;
+import dev.sluice.bus.Outcome;
+import dev.sluice.schema.ReadResult;
+import dev.sluice.schema.Rejection;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.HttpVersion;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * One {@code POST /v1/events}, from its headers to its answer, on its connection's event loop. Bytes are
+ * taken from the in-flight budget before they are held, events before they are sent; both are given
+ * back once when the request is answered or abandoned.
+ */
+final class EventsRequest {
+
+  private static final CharSequence APPLICATION_JSON = HttpHeaders.createOptimized("application/json");
+  private static final CharSequence RETRY_AFTER = HttpHeaders.createOptimized("retry-after");
+  static final CharSequence X_REQUEST_ID = HttpHeaders.createOptimized("x-request-id");
+  private static final CharSequence X_CORRELATION_ID = HttpHeaders.createOptimized("x-correlation-id");
+  private static final CharSequence TRACEPARENT = HttpHeaders.createOptimized("traceparent");
+  private static final int INITIAL_CHUNKED_CAPACITY = 16 * 1024;
+
+  private enum Format { JSON, NDJSON }
+
+  private final IngestContext ctx;
+  private final HttpServerRequest req;
+  private final HttpServerResponse resp;
+  private final long started;
+  private final String requestId;
+  private final String correlationId;
+
+  private Format format;
+  private byte[] body;
+  private int size;
+  private long reservedBytes;
+  private long reservedEvents;
+  private boolean done;
+
+  EventsRequest(IngestContext ctx, HttpServerRequest req, long started) {
+    this.ctx = ctx;
+    this.req = req;
+    this.resp = req.response();
+    this.started = started;
+    String rid = req.getHeader(X_REQUEST_ID);
+    this.requestId = Ids.usable(rid) ? rid : Ids.random();
+    String cid = req.getHeader(X_CORRELATION_ID);
+    this.correlationId = Ids.usable(cid) ? cid : Ids.random();
+  }
+
+  void start() {
+    resp.putHeader(X_REQUEST_ID, requestId).putHeader(X_CORRELATION_ID, correlationId);
+    if (ctx.state().draining()) {
+      resp.putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
+      refuse(Failure.SHUTTING_DOWN, "the gateway is shutting down; retry on another instance");
+      return;
+    }
+    format = format(req.getHeader(HttpHeaders.CONTENT_TYPE));
+    if (format == null) {
+      String given = req.getHeader(HttpHeaders.CONTENT_TYPE);
+      refuse(
+          Failure.UNSUPPORTED_MEDIA_TYPE,
+          (given == null ? "no content type" : "content type '" + given + "' is not supported")
+              + "; send application/json or application/x-ndjson");
+      return;
+    }
+    if (!ctx.state().kafkaUp()) {
+      refuse(Failure.KAFKA_UNAVAILABLE, "Kafka is unreachable; retry later");
+      return;
+    }
+    long length = contentLength();
+    if (length > ctx.maxBodyBytes()) {
+      closeAfterAnswer();
+      refuse(Failure.BODY_TOO_LARGE, "the body is " + length + " bytes, the limit is " + ctx.maxBodyBytes());
+      return;
+    }
+    if (length > 0 && !reserveBytes(length)) {
+      refuse(Failure.OVERLOADED, "too much in flight (" + ctx.inFlight().bytes() + " bytes); retry later");
+      return;
+    }
+    body = new byte[length > 0 ? (int) length : INITIAL_CHUNKED_CAPACITY];
+    req.handler(this::onChunk);
+    req.endHandler(v -> onEnd());
+    req.exceptionHandler(
+        t -> {
+          if (reservedEvents == 0) { // aborted while the body was read: nothing was sent yet
+            done = true;
+            release();
+          }
+        });
+    if ("100-continue".equalsIgnoreCase(req.getHeader(HttpHeaders.EXPECT))) {
+      resp.writeContinue();
+    }
+    req.resume();
+  }
+
+  private void onChunk(Buffer chunk) {
+    if (done) {
+      return; // already answered: the rest of the body is read and dropped
+    }
+    int len = chunk.length();
+    int needed = size + len;
+    if (needed > ctx.maxBodyBytes()) {
+      closeAfterAnswer();
+      refuse(Failure.BODY_TOO_LARGE, "the body is larger than the limit of " + ctx.maxBodyBytes() + " bytes");
+      return;
+    }
+    if (needed > reservedBytes && !reserveBytes(Math.max(needed - reservedBytes, Math.min(needed, 64 * 1024)))) {
+      refuse(Failure.OVERLOADED, "too much in flight (" + ctx.inFlight().bytes() + " bytes); retry later");
+      return;
+    }
+    if (needed > body.length) {
+      body = Arrays.copyOf(body, (int) Math.min(ctx.maxBodyBytes(), Math.max(needed, body.length * 2L)));
+    }
+    chunk.getBytes(0, len, body, size);
+    size = needed;
+  }
+
+  private void onEnd() {
+    if (done) {
+      return;
+    }
+    ReadResult read =
+        format == Format.JSON
+            ? ctx.reader().readJson(body, size, correlationId)
+            : ctx.reader().readNdjson(body, size, correlationId);
+    body = null; // valid events hold their own bytes from here on
+    if (read.failure() != null) {
+      refuse(read.failure(), read.message());
+      return;
+    }
+    List<Event> events = read.events();
+    if (events.isEmpty()) {
+      answer(read, events, new Outcome[0]);
+      return;
+    }
+    if (!ctx.inFlight().tryAcquireEvents(events.size())) {
+      refuse(Failure.OVERLOADED, "too many events in flight (" + ctx.inFlight().events() + "); retry later");
+      return;
+    }
+    reservedEvents = events.size();
+    String traceparent = req.getHeader(TRACEPARENT);
+    Batch batch = Batch.unrouted(events, Ids.validTraceparent(traceparent) ? traceparent : null);
+    ctx.bus()
+        .<BatchOutcome>request(Addresses.ROUTE, batch, ctx.routeDelivery())
+        .onComplete(
+            ar ->
+                answer(
+                    read,
+                    events,
+                    ar.succeeded()
+                        ? ar.result().body().outcomes()
+                        : BatchOutcome.noAnswer(events.size(), ar.cause()).outcomes()));
+  }
+
+  private void answer(ReadResult read, List<Event> events, Outcome[] outcomes) {
+    List<Rejection> rejections = read.rejections();
+    ctx.metrics().accepted(countAccepted(outcomes));
+    for (Rejection r : rejections) {
+      ctx.metrics().events(r.failure(), 1);
+    }
+    for (Outcome o : outcomes) {
+      if (!o.isAccepted()) {
+        ctx.metrics().events(o.failure(), 1);
+      }
+    }
+    Answer answer =
+        read.single()
+            ? Answer.single(
+                rejections.isEmpty() ? null : rejections.get(0),
+                outcomes.length == 0 ? null : outcomes[0],
+                events.isEmpty() ? null : events.get(0).eventId(),
+                requestId)
+            : Answer.batch(read.total(), rejections, events, outcomes, requestId);
+    send(answer);
+  }
+
+  /** Refuses the whole request: counted, nothing published. */
+  private void refuse(Failure failure, String message) {
+    ctx.metrics().rejected(failure);
+    send(Answer.error(failure, message, requestId));
+  }
+
+  private void send(Answer answer) {
+    if (done) {
+      return;
+    }
+    done = true;
+    if (answer.failure() != null && answer.failure().retryable() && answer.status() == 503) {
+      resp.putHeader(RETRY_AFTER, ctx.retryAfter());
+    }
+    resp.setStatusCode(answer.status()).putHeader(HttpHeaders.CONTENT_TYPE, APPLICATION_JSON);
+    if (!resp.closed()) {
+      resp.end(answer.body());
+    }
+    ctx.metrics().answered(answer.status(), started);
+    release();
+    if (!req.isEnded()) {
+      req.handler(null);
+      req.resume(); // keep reading (and dropping) the rest of the body
+    }
+  }
+
+  private void release() {
+    if (reservedBytes > 0) {
+      ctx.inFlight().releaseBytes(reservedBytes);
+      reservedBytes = 0;
+    }
+    if (reservedEvents > 0) {
+      ctx.inFlight().releaseEvents(reservedEvents);
+      reservedEvents = 0;
+    }
+  }
+
+  private boolean reserveBytes(long n) {
+    if (!ctx.inFlight().tryAcquireBytes(n)) {
+      return false;
+    }
+    reservedBytes += n;
+    return true;
+  }
+
+  /** HTTP/1.x: a body that is not read to its end leaves the connection unusable, so close it. */
+  private void closeAfterAnswer() {
+    if (req.version() != HttpVersion.HTTP_2) {
+      resp.putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
+      resp.endHandler(v -> req.connection().close());
+    }
+  }
+
+  private long contentLength() {
+    String v = req.getHeader(HttpHeaders.CONTENT_LENGTH);
+    if (v == null) {
+      return -1;
+    }
+    try {
+      return Long.parseLong(v.trim());
+    } catch (NumberFormatException e) {
+      return -1;
+    }
+  }
+
+  private static int countAccepted(Outcome[] outcomes) {
+    int n = 0;
+    for (Outcome o : outcomes) {
+      if (o.isAccepted()) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /** The body format for a content type, or null when it is not one Sluice reads. */
+  private static Format format(String contentType) {
+    if (contentType == null) {
+      return null;
+    }
+    String[] parts = contentType.split(";");
+    String media = parts[0].trim().toLowerCase(Locale.ROOT);
+    for (int i = 1; i < parts.length; i++) {
+      String param = parts[i].trim().toLowerCase(Locale.ROOT);
+      if (param.startsWith("charset=") && !param.equals("charset=utf-8") && !param.equals("charset=\"utf-8\"")) {
+        return null;
+      }
+    }
+    return switch (media) {
+      case "application/json" -> Format.JSON;
+      case "application/x-ndjson", "application/ndjson", "application/jsonl" -> Format.NDJSON;
+      default -> null;
+    };
+  }
+}

@@ -1,0 +1,71 @@
+package dev.sluice.ingest;
+
+import dev.sluice.bus.Failure;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/** The ingest meters, registered once per instance (Micrometer shares meters of the same name). */
+final class IngestMetrics {
+
+  private final MeterRegistry registry;
+  private final Counter accepted;
+  private final Map<Failure, Counter> eventsByFailure = new EnumMap<>(Failure.class);
+  private final Map<Failure, Counter> rejections = new EnumMap<>(Failure.class);
+  private final Timer[] durationByStatus = new Timer[600];
+
+  IngestMetrics(MeterRegistry registry) {
+    this.registry = registry;
+    this.accepted = events("accepted", "none");
+    for (Failure f : Failure.values()) {
+      eventsByFailure.put(f, events(f.isClientError() ? "rejected" : "failed", f.reason()));
+      rejections.put(
+          f,
+          Counter.builder("sluice.ingest.rejections")
+              .description("Requests refused as a whole, by reason")
+              .tag("reason", f.reason())
+              .register(registry));
+    }
+  }
+
+  private Counter events(String result, String reason) {
+    return Counter.builder("sluice.ingest.events")
+        .description("Events by outcome")
+        .tag("result", result)
+        .tag("reason", reason)
+        .register(registry);
+  }
+
+  void accepted(int n) {
+    if (n > 0) {
+      accepted.increment(n);
+    }
+  }
+
+  void events(Failure failure, int n) {
+    if (n > 0) {
+      eventsByFailure.get(failure).increment(n);
+    }
+  }
+
+  void rejected(Failure failure) {
+    rejections.get(failure).increment();
+  }
+
+  void answered(int status, long startedNanos) {
+    Timer t = durationByStatus[status];
+    if (t == null) {
+      t =
+          Timer.builder("sluice.ingest.request.duration")
+              .description("Request arrival to answer")
+              .tag("status", Integer.toString(status))
+              .publishPercentileHistogram()
+              .register(registry);
+      durationByStatus[status] = t;
+    }
+    t.record(System.nanoTime() - startedNanos, TimeUnit.NANOSECONDS);
+  }
+}

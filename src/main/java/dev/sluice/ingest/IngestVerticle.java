@@ -1,0 +1,123 @@
+package dev.sluice.ingest;
+
+import dev.sluice.bus.Failure;
+import dev.sluice.bus.GatewayState;
+import dev.sluice.bus.InFlight;
+import dev.sluice.config.HttpConfig;
+import dev.sluice.config.LimitsConfig;
+import dev.sluice.schema.EnvelopeReader;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The HTTP ingest listener: {@code POST /v1/events}, and JSON answers for every path and method it
+ * does not serve. Deployed once per event loop; the instances share the port.
+ */
+public final class IngestVerticle extends VerticleBase {
+
+  private static final Logger LOG = LoggerFactory.getLogger(IngestVerticle.class);
+  static final String EVENTS_PATH = "/v1/events";
+
+  private final HttpConfig http;
+  private final LimitsConfig limits;
+  private final GatewayState state;
+  private final InFlight inFlight;
+  private final MeterRegistry registry;
+  private final long routeTimeoutMs;
+  private IngestContext ctx;
+  private HttpServer server;
+
+  /**
+   * @param routeTimeoutMs how long a request waits for its events' outcomes (past Kafka's delivery timeout)
+   */
+  public IngestVerticle(
+      HttpConfig http,
+      LimitsConfig limits,
+      GatewayState state,
+      InFlight inFlight,
+      MeterRegistry registry,
+      long routeTimeoutMs) {
+    this.http = http;
+    this.limits = limits;
+    this.state = state;
+    this.inFlight = inFlight;
+    this.registry = registry;
+    this.routeTimeoutMs = routeTimeoutMs;
+  }
+
+  @Override
+  public Future<?> start() {
+    IngestMetrics metrics = new IngestMetrics(registry);
+    ctx =
+        new IngestContext(
+            state,
+            inFlight,
+            new EnvelopeReader(http.maxBatchEvents()),
+            metrics,
+            vertx.eventBus(),
+            new DeliveryOptions().setSendTimeout(routeTimeoutMs),
+            http.maxBodyBytes(),
+            Integer.toString(limits.retryAfterSeconds()));
+    Router router = Router.router(vertx);
+    router
+        .route(HttpMethod.POST, EVENTS_PATH)
+        .handler(rc -> new EventsRequest(ctx, rc.request(), System.nanoTime()).start());
+    router.errorHandler(404, rc -> error(rc, Failure.NOT_FOUND, "no such path: " + rc.request().path()));
+    router.errorHandler(
+        405,
+        rc -> {
+          rc.response().putHeader(HttpHeaders.ALLOW, "POST");
+          error(rc, Failure.METHOD_NOT_ALLOWED, rc.request().method() + " is not allowed here; use POST");
+        });
+    router.errorHandler(
+        500,
+        rc -> {
+          LOG.error("Unexpected failure on {} {}", rc.request().method(), rc.request().path(), rc.failure());
+          if (!rc.response().headWritten()) {
+            rc.response()
+                .setStatusCode(500)
+                .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+                .end("{\"code\":\"SLC-5999\",\"message\":\"internal error\"}");
+          }
+        });
+    HttpServerOptions options =
+        new HttpServerOptions()
+            .setHost(http.host())
+            .setPort(http.port())
+            .setIdleTimeout(http.idleTimeoutSeconds())
+            .setTcpNoDelay(true)
+            .setCompressionSupported(false);
+    return vertx
+        .createHttpServer(options)
+        .requestHandler(router)
+        .listen()
+        .onSuccess(s -> server = s);
+  }
+
+  @Override
+  public Future<?> stop() {
+    return server == null ? Future.succeededFuture() : server.close();
+  }
+
+  private void error(RoutingContext rc, Failure failure, String message) {
+    long started = System.nanoTime();
+    String rid = rc.request().getHeader(EventsRequest.X_REQUEST_ID);
+    Answer a = Answer.error(failure, message, Ids.usable(rid) ? rid : Ids.random());
+    ctx.metrics().rejected(failure);
+    rc.response()
+        .setStatusCode(a.status())
+        .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+        .end(a.body());
+    ctx.metrics().answered(a.status(), started);
+  }
+}

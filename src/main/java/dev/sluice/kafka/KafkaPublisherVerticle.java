@@ -1,0 +1,201 @@
+package dev.sluice.kafka;
+
+import dev.sluice.bus.Addresses;
+import dev.sluice.bus.Batch;
+import dev.sluice.bus.BatchOutcome;
+import dev.sluice.bus.Event;
+import dev.sluice.bus.Failure;
+import dev.sluice.bus.Outcome;
+import dev.sluice.config.KafkaConfig;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.kafka.client.producer.KafkaWriteStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Owns the process's one Kafka producer ({@code acks=all}, idempotent) and publishes batches from the
+ * {@link Addresses#KAFKA_PUBLISH} address, answering with each record's partition and offset once Kafka
+ * acknowledged it.
+ *
+ * <p>{@code KafkaWriteStream.send} hands every record to a worker thread on its own; at telemetry rates
+ * that costs more than the send. Here a batch crosses to one dedicated sender thread once (where {@code
+ * send} may block on metadata without blocking an event loop) and the producer's callbacks count down
+ * the batch; the reply goes back through this verticle's context. The in-flight budget upstream bounds
+ * what can wait on that thread.
+ */
+public final class KafkaPublisherVerticle extends VerticleBase {
+
+  private static final Logger LOG = LoggerFactory.getLogger(KafkaPublisherVerticle.class);
+
+  private final KafkaConfig config;
+  private final long maxInFlightBytes;
+  private final MeterRegistry registry;
+
+  private KafkaWriteStream<byte[], byte[]> stream;
+  private Producer<byte[], byte[]> producer;
+  private ExecutorService sender;
+  private MessageConsumer<Batch> consumer;
+  private Timer ackTimer;
+  private Counter acked;
+  private Counter failed;
+
+  public KafkaPublisherVerticle(KafkaConfig config, long maxInFlightBytes, MeterRegistry registry) {
+    this.config = config;
+    this.maxInFlightBytes = maxInFlightBytes;
+    this.registry = registry;
+  }
+
+  @Override
+  public Future<?> start() {
+    ackTimer =
+        Timer.builder("sluice.kafka.ack.duration")
+            .description("Producer send to Kafka acknowledgement of a whole batch")
+            .publishPercentileHistogram()
+            .register(registry);
+    acked = Counter.builder("sluice.kafka.records").tag("result", "acked").register(registry);
+    failed = Counter.builder("sluice.kafka.records").tag("result", "failed").register(registry);
+    sender =
+        Executors.newSingleThreadExecutor(
+            r -> {
+              Thread t = new Thread(r, "sluice-kafka-sender");
+              t.setDaemon(true);
+              return t;
+            });
+    Map<String, Object> props = config.producerProperties(maxInFlightBytes);
+    return vertx
+        .executeBlocking(() -> KafkaWriteStream.<byte[], byte[]>create(vertx, props))
+        .map(
+            s -> {
+              stream = s;
+              producer = s.unwrap();
+              consumer = vertx.eventBus().consumer(Addresses.KAFKA_PUBLISH, this::publish);
+              LOG.info("Kafka producer ready for {}", config.bootstrapServers());
+              return consumer;
+            })
+        .compose(MessageConsumer::completion);
+  }
+
+  /** Stops taking batches, lets queued ones be sent, flushes and closes the producer. */
+  @Override
+  public Future<?> stop() {
+    Future<Void> unregistered = consumer == null ? Future.succeededFuture() : consumer.unregister();
+    return unregistered
+        .compose(
+            v ->
+                vertx.executeBlocking(
+                    () -> {
+                      sender.shutdown();
+                      return sender.awaitTermination(config.deliveryTimeoutMs(), TimeUnit.MILLISECONDS);
+                    }))
+        .compose(v -> stream == null ? Future.succeededFuture() : stream.flush())
+        .compose(v -> stream == null ? Future.succeededFuture() : stream.close(config.deliveryTimeoutMs()))
+        .onComplete(ar -> LOG.info("Kafka producer closed{}", ar.failed() ? ": " + ar.cause() : ""));
+  }
+
+  private void publish(Message<Batch> msg) {
+    long enqueued = System.nanoTime();
+    sender.execute(() -> send(msg, enqueued));
+  }
+
+  /** On the sender thread: sends every record; the last acknowledgement answers the batch. */
+  private void send(Message<Batch> msg, long enqueued) {
+    Batch batch = msg.body();
+    int n = batch.size();
+    Outcome[] outcomes = new Outcome[n];
+    AtomicInteger remaining = new AtomicInteger(n);
+    AtomicBoolean unavailable = new AtomicBoolean();
+    long started = System.nanoTime();
+    if (TimeUnit.NANOSECONDS.toMillis(started - enqueued) >= config.deliveryTimeoutMs()) {
+      failRest(
+          msg, outcomes, remaining, 0, Failure.KAFKA_UNAVAILABLE, "Kafka did not take the batch in time", started);
+      return;
+    }
+    byte[] traceparent =
+        batch.traceparent() == null ? null : batch.traceparent().getBytes(StandardCharsets.UTF_8);
+    for (int i = 0; i < n; i++) {
+      if (unavailable.get()) {
+        // a send already waited max.block.ms for metadata: do not make every record wait again
+        failRest(msg, outcomes, remaining, i, Failure.KAFKA_UNAVAILABLE, "Kafka metadata unavailable", started);
+        return;
+      }
+      Event e = batch.events().get(i);
+      ProducerRecord<byte[], byte[]> record =
+          new ProducerRecord<>(
+              batch.topics()[i],
+              null,
+              RecordHeaders.utf8(e.key()),
+              e.value(),
+              RecordHeaders.of(e, traceparent));
+      int slot = i;
+      try {
+        producer.send(
+            record,
+            (metadata, error) -> {
+              if (error == null) {
+                outcomes[slot] = Outcome.accepted(metadata.topic(), metadata.partition(), metadata.offset());
+              } else {
+                Failure f = KafkaFailures.classify(error);
+                outcomes[slot] = Outcome.failed(f, KafkaFailures.describe(f, error));
+                if (f == Failure.KAFKA_UNAVAILABLE) {
+                  unavailable.set(true);
+                }
+              }
+              if (remaining.decrementAndGet() == 0) {
+                complete(msg, outcomes, started);
+              }
+            });
+      } catch (KafkaException | IllegalStateException error) {
+        // send itself failed (metadata timeout, producer closed): the rest of the batch would too
+        Failure f = KafkaFailures.classify(error);
+        failRest(msg, outcomes, remaining, i, f, KafkaFailures.describe(f, error), started);
+        return;
+      }
+    }
+  }
+
+  /** Fails the records from {@code from} on, which were never handed to the producer. */
+  private void failRest(
+      Message<Batch> msg,
+      Outcome[] outcomes,
+      AtomicInteger remaining,
+      int from,
+      Failure f,
+      String message,
+      long started) {
+    for (int j = from; j < outcomes.length; j++) {
+      outcomes[j] = Outcome.failed(f, message);
+    }
+    if (remaining.addAndGet(from - outcomes.length) == 0) {
+      complete(msg, outcomes, started);
+    }
+  }
+
+  private void complete(Message<Batch> msg, Outcome[] outcomes, long started) {
+    ackTimer.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+    int ok = 0;
+    for (Outcome o : outcomes) {
+      if (o.isAccepted()) {
+        ok++;
+      }
+    }
+    acked.increment(ok);
+    failed.increment(outcomes.length - ok);
+    context.runOnContext(v -> msg.reply(new BatchOutcome(outcomes)));
+  }
+}

@@ -1,0 +1,210 @@
+package dev.sluice.schema;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import dev.sluice.bus.Event;
+import java.io.IOException;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Pattern;
+
+/** The native envelope's members as one is read, and the rules each must meet. */
+final class Envelope {
+
+  static final int MAX_TYPE_LENGTH = 255;
+  static final int MAX_TEXT_LENGTH = 1024;
+
+  private static final Pattern EVENT_TYPE =
+      Pattern.compile("[A-Za-z][A-Za-z0-9_-]*(\\.[A-Za-z][A-Za-z0-9_-]*)+");
+  private static final Pattern VERSION = Pattern.compile("[0-9]{1,9}(\\.[0-9]{1,9}){0,2}");
+  private static final Pattern RFC3339 =
+      Pattern.compile(
+          "[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,9})?([Zz]|[+-][0-9]{2}:[0-9]{2})");
+
+  private static final String[] REQUIRED = {
+    "eventId", "eventType", "eventVersion", "occurredAt", "source", "data"
+  };
+
+  private final String pointer;
+  private int seen;
+  final List<Violation> violations = new ArrayList<>(0);
+
+  private String eventId;
+  private String rawEventId;
+  private String eventType;
+  private String eventVersion;
+  private String occurredAt;
+  private String source;
+  private String correlationId;
+  private String aggregateId;
+
+  Envelope(String pointer) {
+    this.pointer = pointer;
+  }
+
+  /** Reads member {@code name} whose value starts at token {@code t}. */
+  void member(String name, JsonToken t, JsonParser p) throws IOException {
+    seen(name);
+    switch (name) {
+      case "eventId" -> {
+        rawEventId = text(name, t, p, 64);
+        if (rawEventId != null) {
+          if (isUuid(rawEventId)) {
+            eventId = rawEventId;
+          } else {
+            violation(name, "must be a UUID, got '" + rawEventId + "'");
+          }
+        }
+      }
+      case "eventType" -> {
+        eventType = text(name, t, p, MAX_TYPE_LENGTH);
+        if (eventType != null && !EVENT_TYPE.matcher(eventType).matches()) {
+          violation(name, "must be dot notation like 'order.created', got '" + eventType + "'");
+          eventType = null;
+        }
+      }
+      case "eventVersion" -> readVersion(t, p);
+      case "occurredAt" -> {
+        occurredAt = text(name, t, p, 64);
+        if (occurredAt != null && !isRfc3339(occurredAt)) {
+          violation(name, "must be an RFC 3339 date-time with offset, got '" + occurredAt + "'");
+        }
+      }
+      case "source" -> source = text(name, t, p, MAX_TEXT_LENGTH);
+      case "correlationId" -> correlationId = text(name, t, p, MAX_TEXT_LENGTH);
+      case "causationId" -> text(name, t, p, MAX_TEXT_LENGTH);
+      case "aggregateId" -> aggregateId = text(name, t, p, MAX_TEXT_LENGTH);
+      case "data" -> {
+        if (t != JsonToken.START_OBJECT) {
+          violation(name, "must be a JSON object, got " + EnvelopeReader.kind(t));
+        }
+        p.skipChildren();
+      }
+      default -> {
+        violations.add(
+            new Violation(
+                pointer + "/" + escape(name),
+                "is not an envelope member (payload fields belong in /data)"));
+        p.skipChildren();
+      }
+    }
+  }
+
+  /** Checks for missing required members once the object has been read. */
+  void finish() {
+    for (int i = 0; i < REQUIRED.length; i++) {
+      if ((seen & (1 << i)) == 0) {
+        violation(REQUIRED[i], "is required");
+      }
+    }
+  }
+
+  private void seen(String name) {
+    for (int i = 0; i < REQUIRED.length; i++) {
+      if (REQUIRED[i].equals(name)) {
+        seen |= 1 << i;
+        return;
+      }
+    }
+  }
+
+  Event toEvent(int index, String defaultCorrelationId, byte[] value) {
+    return new Event(
+        index,
+        eventId,
+        eventType,
+        eventVersion,
+        aggregateId,
+        correlationId != null ? correlationId : defaultCorrelationId,
+        value);
+  }
+
+  /** The id to show the client next to its rejection, when the envelope had a readable one. */
+  String eventIdForReport() {
+    return rawEventId;
+  }
+
+  private void readVersion(JsonToken t, JsonParser p) throws IOException {
+    if (t == JsonToken.VALUE_NUMBER_INT) {
+      long v = p.getLongValue();
+      if (v < 1 || v > Integer.MAX_VALUE) {
+        violation("eventVersion", "must be a positive integer, got " + p.getText());
+      } else {
+        eventVersion = Long.toString(v);
+      }
+    } else if (t == JsonToken.VALUE_STRING) {
+      String v = p.getText();
+      if (VERSION.matcher(v).matches()) {
+        eventVersion = v;
+      } else {
+        violation("eventVersion", "must be a positive integer or a version like '1.2', got '" + clip(v) + "'");
+      }
+    } else {
+      violation("eventVersion", "must be a positive integer or a string, got " + EnvelopeReader.kind(t));
+      p.skipChildren();
+    }
+  }
+
+  /** The text of a string member, or null with a violation when it is not a usable string. */
+  private String text(String name, JsonToken t, JsonParser p, int maxLength) throws IOException {
+    if (t != JsonToken.VALUE_STRING) {
+      violation(name, "must be a string, got " + EnvelopeReader.kind(t));
+      p.skipChildren();
+      return null;
+    }
+    String v = p.getText();
+    if (v.isBlank()) {
+      violation(name, "must not be empty");
+      return null;
+    }
+    if (v.length() > maxLength) {
+      violation(name, "must be at most " + maxLength + " characters, got " + v.length());
+      return null;
+    }
+    return v;
+  }
+
+  private void violation(String name, String message) {
+    violations.add(new Violation(pointer + "/" + name, message));
+  }
+
+  static boolean isUuid(String s) {
+    if (s.length() != 36) {
+      return false;
+    }
+    for (int i = 0; i < 36; i++) {
+      char c = s.charAt(i);
+      boolean ok =
+          (i == 8 || i == 13 || i == 18 || i == 23)
+              ? c == '-'
+              : (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+      if (!ok) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  static boolean isRfc3339(String s) {
+    if (!RFC3339.matcher(s).matches()) {
+      return false;
+    }
+    try {
+      OffsetDateTime.parse(s.toUpperCase(java.util.Locale.ROOT));
+      return true;
+    } catch (DateTimeParseException e) {
+      return false;
+    }
+  }
+
+  /** RFC 6901 escaping of a member name inside a pointer. */
+  static String escape(String name) {
+    return clip(name).replace("~", "~0").replace("/", "~1");
+  }
+
+  private static String clip(String s) {
+    return s.length() > 100 ? s.substring(0, 100) + "..." : s;
+  }
+}

@@ -1,0 +1,235 @@
+package dev.sluice.schema;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import dev.sluice.bus.Event;
+import dev.sluice.bus.Failure;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Reads request bodies into events in one streaming pass: parses, checks every envelope member, keeps
+ * each valid envelope's bytes exactly as the client sent them (no re-serialisation), and collects every
+ * violation with its JSON pointer. Stateless and thread-safe.
+ */
+public final class EnvelopeReader {
+
+  private static final JsonFactory JSON =
+      JsonFactory.builder()
+          .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+          .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(100).build())
+          .build();
+
+  private final int maxEvents;
+
+  public EnvelopeReader(int maxEvents) {
+    this.maxEvents = maxEvents;
+  }
+
+  /** Reads an {@code application/json} body: one envelope, or an array of them. */
+  public ReadResult readJson(byte[] body, int length, String defaultCorrelationId) {
+    Collector out = new Collector(defaultCorrelationId);
+    try (JsonParser p = JSON.createParser(body, 0, length)) {
+      JsonToken t = p.nextToken();
+      if (t == null) {
+        return ReadResult.failed(Failure.EMPTY_BODY, "the body is empty");
+      }
+      boolean single = t != JsonToken.START_ARRAY;
+      if (single) {
+        readElement(p, t, 0, "", body, -1, out);
+      } else {
+        int index = 0;
+        while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
+          if (index == maxEvents) {
+            return tooMany();
+          }
+          readElement(p, t, index, "/" + index, body, -1, out);
+          index++;
+        }
+        if (index == 0) {
+          return ReadResult.failed(Failure.EMPTY_BODY, "the batch is empty");
+        }
+      }
+      if (p.nextToken() != null) {
+        return ReadResult.failed(
+            Failure.MALFORMED_JSON,
+            "malformed JSON at " + where(p.currentTokenLocation()) + ": unexpected content after the value");
+      }
+      return out.result(single);
+    } catch (JsonProcessingException e) {
+      return ReadResult.failed(
+          Failure.MALFORMED_JSON, "malformed JSON at " + where(e.getLocation()) + ": " + reason(e));
+    } catch (IOException e) {
+      return ReadResult.failed(Failure.MALFORMED_JSON, "malformed JSON: " + e.getMessage());
+    }
+  }
+
+  /** Reads an {@code application/x-ndjson} body: one envelope per line, blank lines skipped. */
+  public ReadResult readNdjson(byte[] body, int length, String defaultCorrelationId) {
+    Collector out = new Collector(defaultCorrelationId);
+    int index = 0;
+    int line = 0;
+    int pos = 0;
+    while (pos < length) {
+      line++;
+      int lineEnd = indexOf(body, (byte) '\n', pos, length);
+      int start = skipWhitespace(body, pos, lineEnd);
+      pos = lineEnd + 1;
+      if (start == lineEnd) {
+        continue;
+      }
+      if (index == maxEvents) {
+        return tooMany();
+      }
+      try (JsonParser p = JSON.createParser(body, start, lineEnd - start)) {
+        readElement(p, p.nextToken(), index, "/" + index, body, start, out);
+        if (p.nextToken() != null) {
+          return ReadResult.failed(
+              Failure.MALFORMED_JSON,
+              "malformed JSON at line " + line + ", column " + column(p.currentTokenLocation(), start, body)
+                  + ": more than one value on the line");
+        }
+      } catch (JsonProcessingException e) {
+        return ReadResult.failed(
+            Failure.MALFORMED_JSON,
+            "malformed JSON at line " + line + ", column " + column(e.getLocation(), start, body) + ": "
+                + reason(e));
+      } catch (IOException e) {
+        return ReadResult.failed(Failure.MALFORMED_JSON, "malformed JSON at line " + line + ": " + e);
+      }
+      index++;
+    }
+    if (index == 0) {
+      return ReadResult.failed(Failure.EMPTY_BODY, "the body holds no event");
+    }
+    return out.result(false);
+  }
+
+  private ReadResult tooMany() {
+    return ReadResult.failed(
+        Failure.TOO_MANY_EVENTS, "more than " + maxEvents + " events in one request (http.max-batch-events)");
+  }
+
+  /**
+   * Reads one envelope at token {@code t}. {@code lineStart} is where an NDJSON line's value starts in
+   * {@code body} (the parser was created there), or -1 when the parser reads {@code body} from 0.
+   */
+  private static void readElement(
+      JsonParser p, JsonToken t, int index, String pointer, byte[] body, int lineStart, Collector out)
+      throws IOException {
+    if (t != JsonToken.START_OBJECT) {
+      out.reject(index, null, List.of(new Violation(pointer, "must be a JSON object, got " + kind(t))));
+      p.skipChildren();
+      return;
+    }
+    long tokenStart = p.currentTokenLocation().getByteOffset();
+    Envelope env = new Envelope(pointer);
+    JsonToken field;
+    while ((field = p.nextToken()) == JsonToken.FIELD_NAME) {
+      String name = p.currentName();
+      env.member(name, p.nextToken(), p);
+    }
+    long tokenEnd = p.currentLocation().getByteOffset();
+    env.finish();
+    if (env.violations.isEmpty()) {
+      int start = lineStart >= 0 ? lineStart : (int) tokenStart;
+      int end = start + (int) (tokenEnd - tokenStart);
+      byte[] value = start == 0 && end == body.length ? body : Arrays.copyOfRange(body, start, end);
+      out.accept(env.toEvent(index, out.defaultCorrelationId, value));
+    } else {
+      out.reject(index, env.eventIdForReport(), env.violations);
+    }
+    assert field == JsonToken.END_OBJECT;
+  }
+
+  private static int indexOf(byte[] body, byte b, int from, int limit) {
+    for (int i = from; i < limit; i++) {
+      if (body[i] == b) {
+        return i;
+      }
+    }
+    return limit;
+  }
+
+  private static int skipWhitespace(byte[] body, int from, int limit) {
+    int i = from;
+    while (i < limit && (body[i] == ' ' || body[i] == '\t' || body[i] == '\r')) {
+      i++;
+    }
+    return i;
+  }
+
+  private static String where(JsonLocation loc) {
+    return loc == null ? "an unknown position" : "line " + loc.getLineNr() + ", column " + loc.getColumnNr();
+  }
+
+  /** Column in the line, counting from the line's first byte (the parser started at {@code start}). */
+  private static int column(JsonLocation loc, int start, byte[] body) {
+    int leading = 0;
+    for (int i = start - 1; i >= 0 && body[i] != '\n'; i--) {
+      leading++;
+    }
+    return loc == null ? leading + 1 : loc.getColumnNr() + leading;
+  }
+
+  private static String reason(JsonProcessingException e) {
+    String m = e.getOriginalMessage();
+    if (m == null) {
+      return "unreadable";
+    }
+    int nl = m.indexOf('\n');
+    m = nl >= 0 ? m.substring(0, nl) : m;
+    return m.length() > 200 ? m.substring(0, 200) + "..." : m;
+  }
+
+  static String kind(JsonToken t) {
+    if (t == null) {
+      return "nothing";
+    }
+    return switch (t) {
+      case START_OBJECT -> "an object";
+      case START_ARRAY -> "an array";
+      case VALUE_STRING -> "a string";
+      case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> "a number";
+      case VALUE_TRUE, VALUE_FALSE -> "a boolean";
+      case VALUE_NULL -> "null";
+      default -> t.asString() == null ? t.name() : t.asString();
+    };
+  }
+
+  /** Accumulates the valid and invalid events of one body. */
+  private static final class Collector {
+    final String defaultCorrelationId;
+    final List<Event> events = new ArrayList<>();
+    List<Rejection> rejections;
+    int total;
+
+    Collector(String defaultCorrelationId) {
+      this.defaultCorrelationId = defaultCorrelationId;
+    }
+
+    void accept(Event e) {
+      events.add(e);
+      total++;
+    }
+
+    void reject(int index, String eventId, List<Violation> violations) {
+      if (rejections == null) {
+        rejections = new ArrayList<>();
+      }
+      rejections.add(new Rejection(index, eventId, Failure.INVALID_ENVELOPE, violations));
+      total++;
+    }
+
+    ReadResult result(boolean single) {
+      return ReadResult.of(single, total, events, rejections == null ? List.of() : rejections);
+    }
+  }
+}

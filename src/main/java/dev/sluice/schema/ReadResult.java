@@ -1,0 +1,72 @@
+package dev.sluice.schema;
+
+import dev.sluice.bus.Event;
+import dev.sluice.bus.Failure;
+import java.util.List;
+
+/**
+ * What a request body held: either a failure of the whole body (malformed JSON, empty, too many
+ * events), or its events split into valid ones and rejections, each with its index in the request.
+ */
+public final class ReadResult {
+
+  private final Failure failure;
+  private final String message;
+  private final boolean single;
+  private final int total;
+  private final List<Event> events;
+  private final List<Rejection> rejections;
+
+  private ReadResult(
+      Failure failure,
+      String message,
+      boolean single,
+      int total,
+      List<Event> events,
+      List<Rejection> rejections) {
+    this.failure = failure;
+    this.message = message;
+    this.single = single;
+    this.total = total;
+    this.events = events;
+    this.rejections = rejections;
+  }
+
+  static ReadResult failed(Failure failure, String message) {
+    return new ReadResult(failure, message, false, 0, List.of(), List.of());
+  }
+
+  static ReadResult of(boolean single, int total, List<Event> events, List<Rejection> rejections) {
+    return new ReadResult(null, null, single, total, events, rejections);
+  }
+
+  /** The failure of the body as a whole, or {@code null} when it was read. */
+  public Failure failure() {
+    return failure;
+  }
+
+  /** What is wrong with the body as a whole, when {@link #failure()} is set. */
+  public String message() {
+    return message;
+  }
+
+  /** Whether the body was one envelope rather than a batch. */
+  public boolean single() {
+    return single;
+  }
+
+  /** How many events the body held, valid or not. */
+  public int total() {
+    return total;
+  }
+
+  /** The valid events, in request order. */
+  public List<Event> events() {
+    return events;
+  }
+
+  /** The invalid events, in request order. */
+  public List<Rejection> rejections() {
+    return rejections;
+  }
+}

@@ -1,0 +1,28 @@
+package dev.sluice.schema;
+
+import dev.sluice.bus.Failure;
+import java.util.List;
+
+/**
+ * An event refused before it reached a broker.
+ *
+ * @param index position in the request
+ * @param eventId the event's id when it had a readable one, else {@code null}
+ * @param violations every problem found, each with its pointer
+ */
+public record Rejection(int index, String eventId, Failure failure, List<Violation> violations) {
+
+  public Rejection {
+    violations = List.copyOf(violations);
+  }
+
+  /** A one-line summary for the client. */
+  public String message() {
+    if (violations.size() == 1) {
+      Violation v = violations.get(0);
+      return v.pointer() + " " + v.message();
+    }
+    return violations.size() + " violations, the first: " + violations.get(0).pointer() + " "
+        + violations.get(0).message();
+  }
+}
