@@ -65,7 +65,11 @@ public final class Gateway {
         .deployAll()
         .map(v -> gateway)
         .recover(
-            err -> gateway.vertx.close().transform(ignored -> Future.<Gateway>failedFuture(err)));
+            err -> {
+              LOG.error("A part failed to start: {}", err.toString());
+              gateway.vertx.close(); // its completion would run on a closed event loop
+              return Future.failedFuture(err);
+            });
   }
 
   private Future<Void> deployAll() {

@@ -11,6 +11,16 @@ import java.util.concurrent.TimeUnit;
 /** The ingest meters, registered once per instance (Micrometer shares meters of the same name). */
 final class IngestMetrics {
 
+  /** The failures that happen to single events (the others refuse whole requests). */
+  private static final Failure[] EVENT_FAILURES = {
+    Failure.INVALID_ENVELOPE,
+    Failure.UNKNOWN_EVENT_TYPE,
+    Failure.EVENT_TOO_LARGE,
+    Failure.KAFKA_UNAVAILABLE,
+    Failure.SHUTTING_DOWN,
+    Failure.BROKER_REJECTED
+  };
+
   private final MeterRegistry registry;
   private final Counter accepted;
   private final Map<Failure, Counter> eventsByFailure = new EnumMap<>(Failure.class);
@@ -20,8 +30,10 @@ final class IngestMetrics {
   IngestMetrics(MeterRegistry registry) {
     this.registry = registry;
     this.accepted = events("accepted", "none");
-    for (Failure f : Failure.values()) {
+    for (Failure f : EVENT_FAILURES) {
       eventsByFailure.put(f, events(f.isClientError() ? "rejected" : "failed", f.reason()));
+    }
+    for (Failure f : Failure.values()) {
       rejections.put(
           f,
           Counter.builder("sluice.ingest.rejections")

@@ -112,9 +112,11 @@ public final class IngestVerticle extends VerticleBase {
   private void error(RoutingContext rc, Failure failure, String message) {
     long started = System.nanoTime();
     String rid = rc.request().getHeader(EventsRequest.X_REQUEST_ID);
-    Answer a = Answer.error(failure, message, Ids.usable(rid) ? rid : Ids.random());
+    String requestId = Ids.usable(rid) ? rid : Ids.random();
+    Answer a = Answer.error(failure, message, requestId);
     ctx.metrics().rejected(failure);
     rc.response()
+        .putHeader(EventsRequest.X_REQUEST_ID, requestId)
         .setStatusCode(a.status())
         .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
         .end(a.body());
