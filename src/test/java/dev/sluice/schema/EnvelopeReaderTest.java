@@ -1,0 +1,220 @@
+package dev.sluice.schema;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.sluice.bus.Event;
+import dev.sluice.bus.Failure;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+class EnvelopeReaderTest {
+
+  private static final String ID1 = "7b0e5a4e-3f7c-4d2a-9a57-1f0d1c2b3a4e";
+  private static final String ID2 = "0c1d2e3f-4a5b-4c6d-8e9f-a0b1c2d3e4f5";
+
+  private final EnvelopeReader reader = new EnvelopeReader(3);
+
+  static String envelope(String id, String extra) {
+    return "{\"eventId\":\"" + id + "\",\"eventType\":\"order.created\",\"eventVersion\":1,"
+        + "\"occurredAt\":\"2026-11-23T10:15:30Z\",\"source\":\"checkout\"" + extra + ",\"data\":{\"n\":[1,{\"x\":2}]}}";
+  }
+
+  private static byte[] bytes(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+
+  private ReadResult json(String body) {
+    byte[] b = bytes(body);
+    return reader.readJson(b, b.length, "req-corr");
+  }
+
+  private ReadResult ndjson(String body) {
+    byte[] b = bytes(body);
+    return reader.readNdjson(b, b.length, "req-corr");
+  }
+
+  @Test
+  void readsOneEnvelopeAndKeepsItsBytesAsSent() {
+    String body = "  " + envelope(ID1, ",\"aggregateId\":\"order-42\",\"correlationId\":\"c-1\"") + "\n";
+    ReadResult r = json(body);
+
+    assertThat(r.failure()).isNull();
+    assertThat(r.single()).isTrue();
+    assertThat(r.rejections()).isEmpty();
+    Event e = r.events().get(0);
+    assertThat(e.eventId()).isEqualTo(ID1);
+    assertThat(e.eventType()).isEqualTo("order.created");
+    assertThat(e.eventVersion()).isEqualTo("1");
+    assertThat(e.key()).isEqualTo("order-42");
+    assertThat(e.correlationId()).isEqualTo("c-1");
+    assertThat(new String(e.value(), StandardCharsets.UTF_8)).isEqualTo(body.trim());
+  }
+
+  @Test
+  void keysByEventIdAndUsesTheRequestCorrelationWhenAbsent() {
+    Event e = json(envelope(ID1, "")).events().get(0);
+    assertThat(e.key()).isEqualTo(ID1);
+    assertThat(e.correlationId()).isEqualTo("req-corr");
+  }
+
+  @Test
+  void slicesEachArrayElementExactly() {
+    String a = envelope(ID1, "");
+    String b = envelope(ID2, ",\"aggregateId\":\"k\"");
+    ReadResult r = json("[ " + a + " ,\n" + b + "]");
+
+    assertThat(r.single()).isFalse();
+    assertThat(r.total()).isEqualTo(2);
+    assertThat(r.events()).extracting(Event::index).containsExactly(0, 1);
+    assertThat(new String(r.events().get(0).value(), StandardCharsets.UTF_8)).isEqualTo(a);
+    assertThat(new String(r.events().get(1).value(), StandardCharsets.UTF_8)).isEqualTo(b);
+  }
+
+  @Test
+  void readsNdjsonLinesSkippingBlankOnesAndCarriageReturns() {
+    String a = envelope(ID1, "");
+    String b = envelope(ID2, "");
+    ReadResult r = ndjson(a + "\r\n\n   \n  " + b + "\r\n");
+
+    assertThat(r.failure()).isNull();
+    assertThat(r.events()).hasSize(2);
+    assertThat(new String(r.events().get(1).value(), StandardCharsets.UTF_8)).isEqualTo(b);
+    assertThat(r.events().get(1).index()).isEqualTo(1);
+  }
+
+  @Test
+  void listsEveryViolationWithItsPointer() {
+    ReadResult r =
+        json("[" + envelope(ID1, "") + ",{\"eventId\":\"nope\",\"eventType\":\"created\",\"eventVersion\":0,"
+            + "\"occurredAt\":\"yesterday\",\"source\":\"\",\"data\":[],\"total\":3}]");
+
+    assertThat(r.events()).hasSize(1);
+    Rejection rej = r.rejections().get(0);
+    assertThat(rej.index()).isEqualTo(1);
+    assertThat(rej.eventId()).isEqualTo("nope");
+    assertThat(rej.failure()).isEqualTo(Failure.INVALID_ENVELOPE);
+    assertThat(rej.violations())
+        .extracting(Violation::pointer)
+        .containsExactly(
+            "/1/eventId", "/1/eventType", "/1/eventVersion", "/1/occurredAt", "/1/source", "/1/data", "/1/total");
+  }
+
+  @Test
+  void reportsMissingRequiredMembers() {
+    ReadResult r = json("{\"data\":{}}");
+
+    assertThat(r.single()).isTrue();
+    assertThat(r.rejections().get(0).violations())
+        .extracting(Violation::pointer, Violation::message)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple("/eventId", "is required"),
+            org.assertj.core.groups.Tuple.tuple("/eventType", "is required"),
+            org.assertj.core.groups.Tuple.tuple("/eventVersion", "is required"),
+            org.assertj.core.groups.Tuple.tuple("/occurredAt", "is required"),
+            org.assertj.core.groups.Tuple.tuple("/source", "is required"));
+  }
+
+  @Test
+  void rejectsWrongTypesWithoutLosingTheRest() {
+    ReadResult r = json("{\"eventId\":{\"a\":[1]},\"eventType\":null,\"eventVersion\":\"1.2\",\"occurredAt\":"
+        + "\"2026-02-30T10:00:00Z\",\"source\":\"s\",\"data\":{}}");
+
+    assertThat(r.rejections().get(0).violations())
+        .extracting(Violation::pointer, Violation::message)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple("/eventId", "must be a string, got an object"),
+            org.assertj.core.groups.Tuple.tuple("/eventType", "must be a string, got null"),
+            org.assertj.core.groups.Tuple.tuple(
+                "/occurredAt", "must be an RFC 3339 date-time with offset, got '2026-02-30T10:00:00Z'"));
+  }
+
+  @Test
+  void acceptsStringVersionsAndOffsets() {
+    ReadResult r = json("{\"eventId\":\"" + ID1.toUpperCase() + "\",\"eventType\":\"Order.item_added-v2\","
+        + "\"eventVersion\":\"2.1\",\"occurredAt\":\"2026-11-23t10:15:30.123456+05:30\",\"source\":\"s\","
+        + "\"causationId\":\"c\",\"data\":{}}");
+
+    assertThat(r.rejections()).isEmpty();
+    assertThat(r.events().get(0).eventVersion()).isEqualTo("2.1");
+  }
+
+  @Test
+  void escapesMemberNamesInPointers() {
+    ReadResult r = json(envelope(ID1, ",\"a/b~c\":1"));
+    assertThat(r.rejections().get(0).violations()).extracting(Violation::pointer).containsExactly("/a~1b~0c");
+  }
+
+  @Test
+  void rejectsArrayElementsThatAreNotObjects() {
+    ReadResult r = json("[" + envelope(ID1, "") + ",42,\"x\"]");
+    assertThat(r.events()).hasSize(1);
+    assertThat(r.rejections())
+        .extracting(rj -> rj.violations().get(0).pointer() + " " + rj.violations().get(0).message())
+        .containsExactly("/1 must be a JSON object, got a number", "/2 must be a JSON object, got a string");
+  }
+
+  @Test
+  void namesLineAndColumnOfMalformedJson() {
+    ReadResult r = json("{\n  \"eventId\": \"x\",\n  \"eventType\" \"a\"\n}");
+    assertThat(r.failure()).isEqualTo(Failure.MALFORMED_JSON);
+    assertThat(r.message()).startsWith("malformed JSON at line 3, column 15");
+  }
+
+  @Test
+  void namesTheLineOfMalformedNdjson() {
+    ReadResult r = ndjson(envelope(ID1, "") + "\n\n  {\"eventId\": tru}\n");
+    assertThat(r.failure()).isEqualTo(Failure.MALFORMED_JSON);
+    assertThat(r.message()).startsWith("malformed JSON at line 3, column ");
+  }
+
+  @Test
+  void refusesTwoValuesOnOneNdjsonLine() {
+    ReadResult r = ndjson(envelope(ID1, "") + " {}");
+    assertThat(r.failure()).isEqualTo(Failure.MALFORMED_JSON);
+    assertThat(r.message()).contains("line 1").contains("more than one value");
+  }
+
+  @Test
+  void refusesTrailingContentAfterTheValue() {
+    ReadResult r = json(envelope(ID1, "") + " x");
+    assertThat(r.failure()).isEqualTo(Failure.MALFORMED_JSON);
+  }
+
+  @Test
+  void refusesDuplicateMembers() {
+    ReadResult r = json("{\"eventId\":\"" + ID1 + "\",\"eventId\":\"" + ID2 + "\"}");
+    assertThat(r.failure()).isEqualTo(Failure.MALFORMED_JSON);
+    assertThat(r.message()).contains("Duplicate field 'eventId'");
+  }
+
+  @Test
+  void refusesEmptyBodiesAndBatches() {
+    assertThat(json("").failure()).isEqualTo(Failure.EMPTY_BODY);
+    assertThat(json(" [ ] ").failure()).isEqualTo(Failure.EMPTY_BODY);
+    assertThat(ndjson("\n \n").failure()).isEqualTo(Failure.EMPTY_BODY);
+  }
+
+  @Test
+  void refusesMoreEventsThanTheLimit() {
+    String e = envelope(ID1, "");
+    assertThat(json("[" + e + "," + e + "," + e + "]").failure()).isNull();
+    assertThat(json("[" + e + "," + e + "," + e + "," + e + "]").failure()).isEqualTo(Failure.TOO_MANY_EVENTS);
+    assertThat(ndjson(e + "\n" + e + "\n" + e + "\n" + e).failure()).isEqualTo(Failure.TOO_MANY_EVENTS);
+  }
+
+  @Test
+  void readsOnlyTheGivenLengthOfTheBuffer() {
+    byte[] body = bytes(envelope(ID1, "") + "garbage after the length");
+    int length = envelope(ID1, "").length();
+    ReadResult r = reader.readJson(body, length, "c");
+    assertThat(r.failure()).isNull();
+    assertThat(r.events().get(0).value()).hasSize(length);
+  }
+
+  @Test
+  void treatsATopLevelScalarAsAnInvalidEnvelope() {
+    ReadResult r = json("42");
+    assertThat(r.single()).isTrue();
+    assertThat(r.rejections().get(0).violations().get(0).message()).isEqualTo("must be a JSON object, got a number");
+  }
+}
