@@ -131,7 +131,6 @@ public final class Gateway {
     Promise<Boolean> drained = Promise.promise();
     long deadline = System.currentTimeMillis() + config.shutdown().drainTimeoutMs();
     vertx.setPeriodic(
-        0,
         20,
         id -> {
           if (inFlight.isIdle() || System.currentTimeMillis() >= deadline) {

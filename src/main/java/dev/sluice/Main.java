@@ -33,7 +33,7 @@ public final class Main {
       gateway = Gateway.start(config).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
     } catch (Exception e) {
       Throwable cause = e.getCause() != null ? e.getCause() : e;
-      LOG.error("Sluice failed to start: {}", cause.toString());
+      LOG.error("Sluice failed to start: {}", cause.getMessage() != null ? cause.getMessage() : cause.toString());
       System.exit(1);
       return;
     }

@@ -24,7 +24,7 @@ final class Signals {
       InvocationHandler ih =
           (proxy, method, args) -> {
             if (method.getName().equals("handle")) {
-              LOG.info("Received SIG{}: shutting down", args[0]);
+              LOG.info("Received {}: shutting down", args[0]);
               Thread t = new Thread(once, "sluice-shutdown");
               t.start();
               return null;

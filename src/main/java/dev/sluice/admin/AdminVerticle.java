@@ -45,6 +45,10 @@ public final class AdminVerticle extends VerticleBase {
         .createHttpServer(new HttpServerOptions().setHost(config.host()).setPort(config.port()))
         .requestHandler(router)
         .listen()
+        .recover(
+            err ->
+                Future.failedFuture(
+                    "cannot listen on " + config.host() + ":" + config.port() + " (admin.port): " + err.getMessage()))
         .onSuccess(s -> server = s);
   }
 

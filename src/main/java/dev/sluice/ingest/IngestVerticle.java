@@ -101,6 +101,10 @@ public final class IngestVerticle extends VerticleBase {
         .createHttpServer(options)
         .requestHandler(router)
         .listen()
+        .recover(
+            err ->
+                Future.failedFuture(
+                    "cannot listen on " + http.host() + ":" + http.port() + " (http.port): " + err.getMessage()))
         .onSuccess(s -> server = s);
   }
 
