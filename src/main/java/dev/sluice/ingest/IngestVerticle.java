@@ -16,6 +16,7 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -108,9 +109,10 @@ public final class IngestVerticle extends VerticleBase {
         .onSuccess(s -> server = s);
   }
 
+  /** Graceful: answers already being written are flushed, idle keep-alive connections are closed. */
   @Override
   public Future<?> stop() {
-    return server == null ? Future.succeededFuture() : server.close();
+    return server == null ? Future.succeededFuture() : server.shutdown(2, TimeUnit.SECONDS);
   }
 
   private void error(RoutingContext rc, Failure failure, String message) {
