@@ -6,6 +6,7 @@ import dev.sluice.bus.InFlight;
 import dev.sluice.bus.LocalCodec;
 import dev.sluice.config.SluiceConfig;
 import dev.sluice.ingest.IngestVerticle;
+import dev.sluice.ingest.StreamStats;
 import dev.sluice.kafka.KafkaHealthVerticle;
 import dev.sluice.kafka.KafkaPublisherVerticle;
 import dev.sluice.route.RouteVerticle;
@@ -38,6 +39,7 @@ public final class Gateway {
   private final PrometheusMeterRegistry registry;
   private final GatewayState state = new GatewayState();
   private final InFlight inFlight;
+  private final StreamStats streamStats;
   private final List<String> deployments = new ArrayList<>();
   private Future<Boolean> shutdown;
 
@@ -50,6 +52,7 @@ public final class Gateway {
             .setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true).setJvmMetricsEnabled(true));
     this.vertx = Vertx.builder().with(options).withMetrics(new MicrometerMetricsFactory(registry)).build();
     LocalCodec.registerAll(vertx.eventBus());
+    this.streamStats = new StreamStats(registry);
     Gauge.builder("sluice.inflight.events", inFlight, InFlight::events)
         .description("Events admitted and not yet answered")
         .register(registry);
@@ -89,7 +92,14 @@ public final class Gateway {
                     vertx.deployVerticle(
                         () ->
                             new IngestVerticle(
-                                config.http(), config.limits(), state, inFlight, registry, routeTimeout),
+                                config.http(),
+                                config.websocket(),
+                                streamStats,
+                                config.limits(),
+                                state,
+                                inFlight,
+                                registry,
+                                routeTimeout),
                         new DeploymentOptions().setInstances(ingestInstances))))
         .compose(v -> deploy(new AdminVerticle(config.admin(), state, inFlight, registry)))
         .onSuccess(

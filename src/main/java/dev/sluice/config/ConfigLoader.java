@@ -59,6 +59,12 @@ public final class ConfigLoader {
             t.integer("http.max-body-bytes"),
             t.integer("http.max-batch-events"),
             t.integer("http.idle-timeout-seconds")),
+        new WebSocketConfig(
+            t.integer("websocket.credits"),
+            t.integer("websocket.max-message-bytes"),
+            t.integer("websocket.idle-timeout-seconds"),
+            t.integer("websocket.ping-interval-seconds"),
+            t.integer("websocket.max-credit-violations")),
         new LimitsConfig(
             t.longValue("limits.max-in-flight-events"),
             t.longValue("limits.max-in-flight-bytes"),

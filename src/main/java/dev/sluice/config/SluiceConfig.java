@@ -3,6 +3,7 @@ package dev.sluice.config;
 /** The whole configuration, one record per part. */
 public record SluiceConfig(
     HttpConfig http,
+    WebSocketConfig websocket,
     LimitsConfig limits,
     KafkaConfig kafka,
     AdminConfig admin,

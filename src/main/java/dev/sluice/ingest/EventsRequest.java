@@ -1,8 +1,5 @@
 package dev.sluice.ingest;
 
-import dev.sluice.bus.Addresses;
-import dev.sluice.bus.Batch;
-import dev.sluice.bus.BatchOutcome;
 import dev.sluice.bus.Event;
 import dev.sluice.bus.Failure;
 import dev.sluice.bus.Outcome;
@@ -150,17 +147,8 @@ final class EventsRequest {
     }
     reservedEvents = events.size();
     String traceparent = req.getHeader(TRACEPARENT);
-    Batch batch = Batch.unrouted(events, Ids.validTraceparent(traceparent) ? traceparent : null);
-    ctx.bus()
-        .<BatchOutcome>request(Addresses.ROUTE, batch, ctx.routeDelivery())
-        .onComplete(
-            ar ->
-                answer(
-                    read,
-                    events,
-                    ar.succeeded()
-                        ? ar.result().body().outcomes()
-                        : BatchOutcome.noAnswer(events.size(), ar.cause()).outcomes()));
+    ctx.publish(events, Ids.validTraceparent(traceparent) ? traceparent : null)
+        .onSuccess(outcomes -> answer(read, events, outcomes));
   }
 
   private void answer(ReadResult read, List<Event> events, Outcome[] outcomes) {

@@ -1,12 +1,19 @@
 package dev.sluice.ingest;
 
+import dev.sluice.bus.Addresses;
+import dev.sluice.bus.Batch;
+import dev.sluice.bus.BatchOutcome;
+import dev.sluice.bus.Event;
 import dev.sluice.bus.GatewayState;
 import dev.sluice.bus.InFlight;
+import dev.sluice.bus.Outcome;
 import dev.sluice.schema.EnvelopeReader;
+import io.vertx.core.Future;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
+import java.util.List;
 
-/** What every request of one ingest instance shares. */
+/** What every request and stream of one ingest instance shares, and the one way events leave ingest. */
 record IngestContext(
     GatewayState state,
     InFlight inFlight,
@@ -15,4 +22,19 @@ record IngestContext(
     EventBus bus,
     DeliveryOptions routeDelivery,
     int maxBodyBytes,
-    String retryAfter) {}
+    String retryAfter) {
+
+  /**
+   * Asks {@code route} to deliver valid events; completes (never fails) with one outcome per event, in
+   * order: when no part answers in time, every event failed with a retryable failure.
+   */
+  Future<Outcome[]> publish(List<Event> events, String traceparent) {
+    return bus.<BatchOutcome>request(Addresses.ROUTE, Batch.unrouted(events, traceparent), routeDelivery)
+        .transform(
+            ar ->
+                Future.succeededFuture(
+                    ar.succeeded()
+                        ? ar.result().body().outcomes()
+                        : BatchOutcome.noAnswer(events.size(), ar.cause()).outcomes()));
+  }
+}

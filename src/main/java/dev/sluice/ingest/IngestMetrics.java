@@ -14,6 +14,7 @@ final class IngestMetrics {
   /** The failures that happen to single events (the others refuse whole requests). */
   private static final Failure[] EVENT_FAILURES = {
     Failure.INVALID_ENVELOPE,
+    Failure.CREDIT_EXCEEDED,
     Failure.UNKNOWN_EVENT_TYPE,
     Failure.EVENT_TOO_LARGE,
     Failure.KAFKA_UNAVAILABLE,
@@ -27,8 +28,14 @@ final class IngestMetrics {
   private final Map<Failure, Counter> rejections = new EnumMap<>(Failure.class);
   private final Timer[] durationByStatus = new Timer[600];
 
-  IngestMetrics(MeterRegistry registry) {
+  private final String protocol;
+
+  /**
+   * @param protocol the {@code protocol} tag: {@code http} or {@code websocket}
+   */
+  IngestMetrics(MeterRegistry registry, String protocol) {
     this.registry = registry;
+    this.protocol = protocol;
     this.accepted = events("accepted", "none");
     for (Failure f : EVENT_FAILURES) {
       eventsByFailure.put(f, events(f.isClientError() ? "rejected" : "failed", f.reason()));
@@ -37,8 +44,9 @@ final class IngestMetrics {
       rejections.put(
           f,
           Counter.builder("sluice.ingest.rejections")
-              .description("Requests refused as a whole, by reason")
+              .description("Requests (HTTP) or frames (WebSocket) refused as a whole, by reason")
               .tag("reason", f.reason())
+              .tag("protocol", protocol)
               .register(registry));
     }
   }
@@ -48,6 +56,7 @@ final class IngestMetrics {
         .description("Events by outcome")
         .tag("result", result)
         .tag("reason", reason)
+        .tag("protocol", protocol)
         .register(registry);
   }
 

@@ -4,6 +4,7 @@ import dev.sluice.bus.Failure;
 import dev.sluice.bus.GatewayState;
 import dev.sluice.bus.InFlight;
 import dev.sluice.config.HttpConfig;
+import dev.sluice.config.WebSocketConfig;
 import dev.sluice.config.LimitsConfig;
 import dev.sluice.schema.EnvelopeReader;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -14,8 +15,12 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,7 +34,13 @@ public final class IngestVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(IngestVerticle.class);
   static final String EVENTS_PATH = "/v1/events";
 
+  static final String STREAM_PATH = "/v1/stream";
+
   private final HttpConfig http;
+  private final WebSocketConfig websocket;
+  private final StreamStats streamStats;
+  private final Set<StreamSession> sessions = new HashSet<>();
+  private IngestMetrics streamMetrics;
   private final LimitsConfig limits;
   private final GatewayState state;
   private final InFlight inFlight;
@@ -43,12 +54,16 @@ public final class IngestVerticle extends VerticleBase {
    */
   public IngestVerticle(
       HttpConfig http,
+      WebSocketConfig websocket,
+      StreamStats streamStats,
       LimitsConfig limits,
       GatewayState state,
       InFlight inFlight,
       MeterRegistry registry,
       long routeTimeoutMs) {
     this.http = http;
+    this.websocket = websocket;
+    this.streamStats = streamStats;
     this.limits = limits;
     this.state = state;
     this.inFlight = inFlight;
@@ -58,7 +73,8 @@ public final class IngestVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    IngestMetrics metrics = new IngestMetrics(registry);
+    IngestMetrics metrics = new IngestMetrics(registry, "http");
+    streamMetrics = new IngestMetrics(registry, "websocket");
     ctx =
         new IngestContext(
             state,
@@ -73,12 +89,14 @@ public final class IngestVerticle extends VerticleBase {
     router
         .route(HttpMethod.POST, EVENTS_PATH)
         .handler(rc -> new EventsRequest(ctx, rc.request(), System.nanoTime()).start());
+    router.route(HttpMethod.GET, STREAM_PATH).handler(this::stream);
     router.errorHandler(404, rc -> error(rc, Failure.NOT_FOUND, "no such path: " + rc.request().path()));
     router.errorHandler(
         405,
         rc -> {
-          rc.response().putHeader(HttpHeaders.ALLOW, "POST");
-          error(rc, Failure.METHOD_NOT_ALLOWED, rc.request().method() + " is not allowed here; use POST");
+          String allow = rc.request().path().equals(STREAM_PATH) ? "GET" : "POST";
+          rc.response().putHeader(HttpHeaders.ALLOW, allow);
+          error(rc, Failure.METHOD_NOT_ALLOWED, rc.request().method() + " is not allowed here; use " + allow);
         });
     router.errorHandler(
         500,
@@ -97,7 +115,9 @@ public final class IngestVerticle extends VerticleBase {
             .setPort(http.port())
             .setIdleTimeout(http.idleTimeoutSeconds())
             .setTcpNoDelay(true)
-            .setCompressionSupported(false);
+            .setCompressionSupported(false)
+            .setMaxWebSocketMessageSize(websocket.maxMessageBytes())
+            .setMaxWebSocketFrameSize(Math.min(65536, websocket.maxMessageBytes()));
     return vertx
         .createHttpServer(options)
         .requestHandler(router)
@@ -109,10 +129,45 @@ public final class IngestVerticle extends VerticleBase {
         .onSuccess(s -> server = s);
   }
 
-  /** Graceful: answers already being written are flushed, idle keep-alive connections are closed. */
+  /**
+   * Graceful: streams get a going-away close (their events were settled while the gateway drained),
+   * answers already being written are flushed, idle keep-alive connections are closed.
+   */
   @Override
   public Future<?> stop() {
+    List.copyOf(sessions).forEach(StreamSession::goAway);
     return server == null ? Future.succeededFuture() : server.shutdown(2, TimeUnit.SECONDS);
+  }
+
+  private void stream(RoutingContext rc) {
+    HttpServerRequest req = rc.request();
+    if (!req.canUpgradeToWebSocket()) {
+      error(rc, Failure.UPGRADE_REQUIRED, STREAM_PATH + " is a WebSocket endpoint; send an upgrade request");
+      return;
+    }
+    if (state.draining()) {
+      error(rc, Failure.SHUTTING_DOWN, "the gateway is shutting down");
+      return;
+    }
+    String cid = req.getHeader("x-correlation-id");
+    String traceparent = req.getHeader("traceparent");
+    req.toWebSocket()
+        .onSuccess(
+            ws -> {
+              StreamSession session =
+                  new StreamSession(
+                      vertx,
+                      ctx,
+                      streamMetrics,
+                      streamStats,
+                      websocket,
+                      ws,
+                      Ids.usable(cid) ? cid : Ids.random(),
+                      Ids.validTraceparent(traceparent) ? traceparent : null);
+              sessions.add(session);
+              session.whenClosed(() -> sessions.remove(session));
+              session.start();
+            });
   }
 
   private void error(RoutingContext rc, Failure failure, String message) {
