@@ -27,6 +27,7 @@ final class EventsRequest {
   private static final CharSequence X_CORRELATION_ID = HttpHeaders.createOptimized("x-correlation-id");
   private static final CharSequence TRACEPARENT = HttpHeaders.createOptimized("traceparent");
   private static final int INITIAL_CHUNKED_CAPACITY = 16 * 1024;
+  private static final long LINGER_MS = 2000;
 
   private enum Format { JSON, NDJSON }
 
@@ -77,7 +78,7 @@ final class EventsRequest {
     }
     long length = contentLength();
     if (length > ctx.maxBodyBytes()) {
-      closeAfterAnswer();
+      lingerThenClose();
       refuse(Failure.BODY_TOO_LARGE, "the body is " + length + " bytes, the limit is " + ctx.maxBodyBytes());
       return;
     }
@@ -108,7 +109,7 @@ final class EventsRequest {
     int len = chunk.length();
     int needed = size + len;
     if (needed > ctx.maxBodyBytes()) {
-      closeAfterAnswer();
+      lingerThenClose();
       refuse(Failure.BODY_TOO_LARGE, "the body is larger than the limit of " + ctx.maxBodyBytes() + " bytes");
       return;
     }
@@ -218,12 +219,23 @@ final class EventsRequest {
     return true;
   }
 
-  /** HTTP/1.x: a body that is not read to its end leaves the connection unusable, so close it. */
-  private void closeAfterAnswer() {
-    if (req.version() != HttpVersion.HTTP_2) {
-      resp.putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
-      resp.endHandler(v -> req.connection().close());
+  /**
+   * HTTP/1.x: closing while the client still sends would reset the connection and lose the answer
+   * (RFC 9112 section 9.6), so the rest of an oversized body is read and dropped; a client still
+   * sending {@link #LINGER_MS} after the answer is cut off.
+   */
+  private void lingerThenClose() {
+    if (req.version() == HttpVersion.HTTP_2) {
+      return;
     }
+    resp.endHandler(
+        v -> {
+          if (req.isEnded()) {
+            return;
+          }
+          long timer = ctx.vertx().setTimer(LINGER_MS, id -> req.connection().close());
+          req.endHandler(end -> ctx.vertx().cancelTimer(timer));
+        });
   }
 
   private long contentLength() {

@@ -9,12 +9,14 @@ import dev.sluice.bus.InFlight;
 import dev.sluice.bus.Outcome;
 import dev.sluice.schema.EnvelopeReader;
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
 import java.util.List;
 
 /** What every request and stream of one ingest instance shares, and the one way events leave ingest. */
 record IngestContext(
+    Vertx vertx,
     GatewayState state,
     InFlight inFlight,
     EnvelopeReader reader,

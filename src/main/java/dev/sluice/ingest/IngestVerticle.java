@@ -77,6 +77,7 @@ public final class IngestVerticle extends VerticleBase {
     streamMetrics = new IngestMetrics(registry, "websocket");
     ctx =
         new IngestContext(
+            vertx,
             state,
             inFlight,
             new EnvelopeReader(http.maxBatchEvents()),
