@@ -1,0 +1,148 @@
+package dev.sluice.testsupport;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A gateway configuration for a test: {@code sluice.yaml} with the keys of {@code conf/sluice.yaml}
+ * to override, and {@code routes.yaml} beside it. Listens on 127.0.0.1 on free ports; two ingest
+ * instances (the machine is small and shared).
+ */
+public final class GatewayConfig {
+
+  private static final String PRODUCER = "kafka.producer.";
+
+  private final Map<String, Object> values = new LinkedHashMap<>();
+  private final List<String[]> routes = new ArrayList<>();
+  private final int httpPort;
+  private final int adminPort;
+
+  private GatewayConfig(String bootstrap) {
+    this.httpPort = Ports.free();
+    this.adminPort = Ports.free();
+    values.put("http.host", "127.0.0.1");
+    values.put("http.port", httpPort);
+    values.put("http.instances", 2);
+    values.put("admin.host", "127.0.0.1");
+    values.put("admin.port", adminPort);
+    values.put("kafka.bootstrap-servers", bootstrap);
+  }
+
+  /** A configuration for a gateway publishing to {@code bootstrap}. */
+  public static GatewayConfig forKafka(String bootstrap) {
+    return new GatewayConfig(bootstrap);
+  }
+
+  /**
+   * Sets a key of {@code conf/sluice.yaml}, e.g. {@code set("kafka.delivery-timeout-ms", 4000)}.
+   */
+  public GatewayConfig set(String key, Object value) {
+    if (key.startsWith(PRODUCER)) {
+      return producer(key.substring(PRODUCER.length()), value);
+    }
+    values.put(key, value);
+    return this;
+  }
+
+  /** Sets a Kafka producer option, e.g. {@code producer("max.block.ms", 2000)}. */
+  public GatewayConfig producer(String option, Object value) {
+    values.put(PRODUCER + option, value);
+    return this;
+  }
+
+  /** Adds a route (first match wins). */
+  public GatewayConfig route(String match, String topic) {
+    routes.add(new String[] {match, topic});
+    return this;
+  }
+
+  public int httpPort() {
+    return httpPort;
+  }
+
+  public int adminPort() {
+    return adminPort;
+  }
+
+  public URI ingestUri(String path) {
+    return URI.create("http://127.0.0.1:" + httpPort + path);
+  }
+
+  public URI adminUri(String path) {
+    return URI.create("http://127.0.0.1:" + adminPort + path);
+  }
+
+  /** Writes {@code sluice.yaml} and {@code routes.yaml} into {@code dir}; returns the former. */
+  public Path writeTo(Path dir) {
+    if (routes.isEmpty()) {
+      throw new IllegalStateException("a gateway needs at least one route");
+    }
+    StringBuilder routesYaml = new StringBuilder("routes:\n");
+    for (String[] r : routes) {
+      routesYaml.append("  - match: ").append(quote(r[0])).append('\n');
+      routesYaml.append("    topic: ").append(quote(r[1])).append('\n');
+    }
+    Path config = dir.resolve("sluice.yaml");
+    try {
+      Files.writeString(dir.resolve("routes.yaml"), routesYaml);
+      Files.writeString(config, yaml());
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write the gateway config into " + dir, e);
+    }
+    return config;
+  }
+
+  /** The overrides as nested YAML; a producer option's dots are part of its name. */
+  String yaml() {
+    Map<String, Object> tree = new LinkedHashMap<>();
+    values.forEach(
+        (key, value) -> {
+          List<String> path = new ArrayList<>();
+          if (key.startsWith(PRODUCER)) {
+            path.addAll(List.of("kafka", "producer", key.substring(PRODUCER.length())));
+          } else {
+            path.addAll(List.of(key.split("\\.")));
+          }
+          put(tree, path, value);
+        });
+    StringBuilder out = new StringBuilder();
+    render(tree, 0, out);
+    return out.toString();
+  }
+
+  @SuppressWarnings("unchecked")
+  private static void put(Map<String, Object> tree, List<String> path, Object value) {
+    Map<String, Object> node = tree;
+    for (int i = 0; i < path.size() - 1; i++) {
+      node =
+          (Map<String, Object>)
+              node.computeIfAbsent(path.get(i), k -> new LinkedHashMap<String, Object>());
+    }
+    node.put(path.get(path.size() - 1), value);
+  }
+
+  @SuppressWarnings("unchecked")
+  private static void render(Map<String, Object> node, int indent, StringBuilder out) {
+    node.forEach(
+        (key, value) -> {
+          out.append(" ".repeat(indent)).append(key).append(':');
+          if (value instanceof Map<?, ?> child) {
+            out.append('\n');
+            render((Map<String, Object>) child, indent + 2, out);
+          } else {
+            out.append(' ').append(quote(String.valueOf(value))).append('\n');
+          }
+        });
+  }
+
+  private static String quote(String s) {
+    return '"' + s.replace("\\", "\\\\").replace("\"", "\\\"") + '"';
+  }
+}

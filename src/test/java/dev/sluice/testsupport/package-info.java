@@ -1,0 +1,8 @@
+/**
+ * What integration tests share: the Kafka broker of the test JVM ({@link
+ * dev.sluice.testsupport.KafkaBroker}), a private broker to stop and start ({@link
+ * dev.sluice.testsupport.LocalKafka}), the gateway in-process ({@link
+ * dev.sluice.testsupport.TestGateway}) or as the real jar ({@link
+ * dev.sluice.testsupport.GatewayProcess}).
+ */
+package dev.sluice.testsupport;
