@@ -66,6 +66,17 @@ final class Json {
     return sb.toString();
   }
 
+  /** Most values (ids, topics, codes) need no escaping: append them in one go. */
+  private static boolean plain(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c < 0x20 || c == '"' || c == '\\') {
+        return false;
+      }
+    }
+    return true;
+  }
+
   private void key(String name) {
     comma();
     string(name);
@@ -80,6 +91,10 @@ final class Json {
 
   private void string(String s) {
     sb.append('"');
+    if (plain(s)) {
+      sb.append(s).append('"');
+      return;
+    }
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);
       switch (c) {

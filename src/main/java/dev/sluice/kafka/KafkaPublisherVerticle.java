@@ -15,7 +15,6 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.kafka.client.producer.KafkaWriteStream;
-import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -126,8 +125,7 @@ public final class KafkaPublisherVerticle extends VerticleBase {
           msg, outcomes, remaining, 0, Failure.KAFKA_UNAVAILABLE, "Kafka did not take the batch in time", started);
       return;
     }
-    byte[] traceparent =
-        batch.traceparent() == null ? null : batch.traceparent().getBytes(StandardCharsets.UTF_8);
+    RecordHeaders headers = new RecordHeaders(batch.traceparent());
     for (int i = 0; i < n; i++) {
       if (unavailable.get()) {
         // a send already waited max.block.ms for metadata: do not make every record wait again
@@ -141,7 +139,7 @@ public final class KafkaPublisherVerticle extends VerticleBase {
               null,
               RecordHeaders.utf8(e.key()),
               e.value(),
-              RecordHeaders.of(e, traceparent));
+              headers.of(e));
       int slot = i;
       try {
         producer.send(

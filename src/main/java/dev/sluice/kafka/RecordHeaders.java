@@ -7,7 +7,10 @@ import java.util.List;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeader;
 
-/** The Kafka headers an event carries: its metadata, so consumers need not parse the value. */
+/**
+ * The Kafka headers an event carries: its metadata, so consumers need not parse the value. One instance
+ * per batch: events of a batch mostly share type, version and correlation id, which are encoded once.
+ */
 final class RecordHeaders {
 
   static final String EVENT_ID = "event-id";
@@ -16,14 +19,21 @@ final class RecordHeaders {
   static final String CORRELATION_ID = "correlation-id";
   static final String TRACEPARENT = "traceparent";
 
-  private RecordHeaders() {}
+  private final byte[] traceparent;
+  private final Encoded type = new Encoded();
+  private final Encoded version = new Encoded();
+  private final Encoded correlation = new Encoded();
 
-  static List<Header> of(Event e, byte[] traceparent) {
+  RecordHeaders(String traceparent) {
+    this.traceparent = traceparent == null ? null : utf8(traceparent);
+  }
+
+  List<Header> of(Event e) {
     List<Header> headers = new ArrayList<>(5);
     headers.add(new RecordHeader(EVENT_ID, utf8(e.eventId())));
-    headers.add(new RecordHeader(EVENT_TYPE, utf8(e.eventType())));
-    headers.add(new RecordHeader(EVENT_VERSION, utf8(e.eventVersion())));
-    headers.add(new RecordHeader(CORRELATION_ID, utf8(e.correlationId())));
+    headers.add(new RecordHeader(EVENT_TYPE, type.bytes(e.eventType())));
+    headers.add(new RecordHeader(EVENT_VERSION, version.bytes(e.eventVersion())));
+    headers.add(new RecordHeader(CORRELATION_ID, correlation.bytes(e.correlationId())));
     if (traceparent != null) {
       headers.add(new RecordHeader(TRACEPARENT, traceparent));
     }
@@ -32,5 +42,19 @@ final class RecordHeaders {
 
   static byte[] utf8(String s) {
     return s.getBytes(StandardCharsets.UTF_8);
+  }
+
+  /** The last value encoded, reused while the next ones are equal (header values are never mutated). */
+  private static final class Encoded {
+    private String value;
+    private byte[] bytes;
+
+    byte[] bytes(String v) {
+      if (!v.equals(value)) {
+        value = v;
+        bytes = utf8(v);
+      }
+      return bytes;
+    }
   }
 }

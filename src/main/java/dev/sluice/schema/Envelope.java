@@ -4,8 +4,6 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import dev.sluice.bus.Event;
 import java.io.IOException;
-import java.time.OffsetDateTime;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
@@ -16,16 +14,15 @@ final class Envelope {
   static final int MAX_TYPE_LENGTH = 255;
   static final int MAX_TEXT_LENGTH = 1024;
 
-  private static final Pattern EVENT_TYPE =
-      Pattern.compile("[A-Za-z][A-Za-z0-9_-]*(\\.[A-Za-z][A-Za-z0-9_-]*)+");
   private static final Pattern VERSION = Pattern.compile("[0-9]{1,9}(\\.[0-9]{1,9}){0,2}");
-  private static final Pattern RFC3339 =
-      Pattern.compile(
-          "[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,9})?([Zz]|[+-][0-9]{2}:[0-9]{2})");
 
-  private static final String[] REQUIRED = {
-    "eventId", "eventType", "eventVersion", "occurredAt", "source", "data"
+  /** The envelope's members; the first {@link #REQUIRED} of them must be present. */
+  private static final String[] MEMBERS = {
+    "eventId", "eventType", "eventVersion", "occurredAt", "source", "data",
+    "correlationId", "causationId", "aggregateId"
   };
+
+  private static final int REQUIRED = 6;
 
   private final String pointer;
   private int seen;
@@ -46,7 +43,11 @@ final class Envelope {
 
   /** Reads member {@code name} whose value starts at token {@code t}. */
   void member(String name, JsonToken t, JsonParser p) throws IOException {
-    seen(name);
+    if (!firstTime(name)) {
+      violation(name, "appears more than once");
+      p.skipChildren();
+      return;
+    }
     switch (name) {
       case "eventId" -> {
         rawEventId = text(name, t, p, 64);
@@ -60,7 +61,7 @@ final class Envelope {
       }
       case "eventType" -> {
         eventType = text(name, t, p, MAX_TYPE_LENGTH);
-        if (eventType != null && !EVENT_TYPE.matcher(eventType).matches()) {
+        if (eventType != null && !isEventType(eventType)) {
           violation(name, "must be dot notation like 'order.created', got '" + eventType + "'");
           eventType = null;
         }
@@ -94,20 +95,23 @@ final class Envelope {
 
   /** Checks for missing required members once the object has been read. */
   void finish() {
-    for (int i = 0; i < REQUIRED.length; i++) {
+    for (int i = 0; i < REQUIRED; i++) {
       if ((seen & (1 << i)) == 0) {
-        violation(REQUIRED[i], "is required");
+        violation(MEMBERS[i], "is required");
       }
     }
   }
 
-  private void seen(String name) {
-    for (int i = 0; i < REQUIRED.length; i++) {
-      if (REQUIRED[i].equals(name)) {
+  /** Marks a known member as seen; false when it was seen before. Unknown names are always first. */
+  private boolean firstTime(String name) {
+    for (int i = 0; i < MEMBERS.length; i++) {
+      if (MEMBERS[i].equals(name)) {
+        boolean first = (seen & (1 << i)) == 0;
         seen |= 1 << i;
-        return;
+        return first;
       }
     }
+    return true;
   }
 
   Event toEvent(int index, String defaultCorrelationId, byte[] value) {
@@ -171,32 +175,133 @@ final class Envelope {
   }
 
   static boolean isUuid(String s) {
-    if (s.length() != 36) {
+    if (s.length() != 36
+        || s.charAt(8) != '-' || s.charAt(13) != '-' || s.charAt(18) != '-' || s.charAt(23) != '-') {
       return false;
     }
     for (int i = 0; i < 36; i++) {
+      if (i == 8 || i == 13 || i == 18 || i == 23) {
+        continue;
+      }
       char c = s.charAt(i);
-      boolean ok =
-          (i == 8 || i == 13 || i == 18 || i == 23)
-              ? c == '-'
-              : (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-      if (!ok) {
+      if (c >= 128 || !HEX[c]) {
         return false;
       }
     }
     return true;
   }
 
+  private static final boolean[] HEX = new boolean[128];
+
+  static {
+    for (char c = '0'; c <= '9'; c++) {
+      HEX[c] = true;
+    }
+    for (char c = 'a'; c <= 'f'; c++) {
+      HEX[c] = true;
+      HEX[Character.toUpperCase(c)] = true;
+    }
+  }
+
+  /** Dot notation: two or more segments, each a letter then letters, digits, '_' or '-'. */
+  static boolean isEventType(String s) {
+    int segments = 0;
+    boolean atStart = true;
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (atStart) {
+        if (!isLetter(c)) {
+          return false;
+        }
+        atStart = false;
+        segments++;
+      } else if (c == '.') {
+        atStart = true;
+      } else if (!isLetter(c) && !isDigit(c) && c != '_' && c != '-') {
+        return false;
+      }
+    }
+    return !atStart && segments >= 2;
+  }
+
+  /**
+   * RFC 3339 date-time: {@code YYYY-MM-DDTHH:MM:SS[.fraction](Z|+HH:MM|-HH:MM)}, with a real calendar
+   * date (leap years, a leap second allowed). Hand-written: it runs once per event.
+   */
   static boolean isRfc3339(String s) {
-    if (!RFC3339.matcher(s).matches()) {
+    int n = s.length();
+    if (n < 20
+        || !digits(s, 0, 4) || s.charAt(4) != '-' || !digits(s, 5, 2) || s.charAt(7) != '-'
+        || !digits(s, 8, 2) || (s.charAt(10) != 'T' && s.charAt(10) != 't')
+        || !digits(s, 11, 2) || s.charAt(13) != ':' || !digits(s, 14, 2) || s.charAt(16) != ':'
+        || !digits(s, 17, 2)) {
       return false;
     }
-    try {
-      OffsetDateTime.parse(s.toUpperCase(java.util.Locale.ROOT));
-      return true;
-    } catch (DateTimeParseException e) {
+    int i = 19;
+    if (s.charAt(i) == '.') {
+      int j = i + 1;
+      while (j < n && isDigit(s.charAt(j))) {
+        j++;
+      }
+      if (j == i + 1 || j - i - 1 > 9) {
+        return false;
+      }
+      i = j;
+    }
+    if (i >= n) {
       return false;
     }
+    char zone = s.charAt(i);
+    if (zone == 'Z' || zone == 'z') {
+      if (i + 1 != n) {
+        return false;
+      }
+    } else if (zone == '+' || zone == '-') {
+      if (n != i + 6 || !digits(s, i + 1, 2) || s.charAt(i + 3) != ':' || !digits(s, i + 4, 2)
+          || number(s, i + 1, 2) > 23 || number(s, i + 4, 2) > 59) {
+        return false;
+      }
+    } else {
+      return false;
+    }
+    int year = number(s, 0, 4);
+    int month = number(s, 5, 2);
+    int day = number(s, 8, 2);
+    return month >= 1 && month <= 12 && day >= 1 && day <= daysIn(year, month)
+        && number(s, 11, 2) <= 23 && number(s, 14, 2) <= 59 && number(s, 17, 2) <= 60;
+  }
+
+  private static int daysIn(int year, int month) {
+    return switch (month) {
+      case 2 -> (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28;
+      case 4, 6, 9, 11 -> 30;
+      default -> 31;
+    };
+  }
+
+  private static boolean digits(String s, int from, int count) {
+    for (int i = from; i < from + count; i++) {
+      if (!isDigit(s.charAt(i))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static int number(String s, int from, int count) {
+    int v = 0;
+    for (int i = from; i < from + count; i++) {
+      v = v * 10 + (s.charAt(i) - '0');
+    }
+    return v;
+  }
+
+  private static boolean isDigit(char c) {
+    return c >= '0' && c <= '9';
+  }
+
+  private static boolean isLetter(char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
   }
 
   /** RFC 6901 escaping of a member name inside a pointer. */

@@ -6,7 +6,6 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
-import com.fasterxml.jackson.core.StreamReadFeature;
 import dev.sluice.bus.Event;
 import dev.sluice.bus.Failure;
 import java.io.IOException;
@@ -17,13 +16,13 @@ import java.util.List;
 /**
  * Reads request bodies into events in one streaming pass: parses, checks every envelope member, keeps
  * each valid envelope's bytes exactly as the client sent them (no re-serialisation), and collects every
- * violation with its JSON pointer. Stateless and thread-safe.
+ * violation with its JSON pointer (a repeated envelope member is one; inside {@code data} it is left to
+ * the payload's schema). Stateless and thread-safe.
  */
 public final class EnvelopeReader {
 
   private static final JsonFactory JSON =
       JsonFactory.builder()
-          .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
           .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(100).build())
           .build();
 
@@ -35,7 +34,7 @@ public final class EnvelopeReader {
 
   /** Reads an {@code application/json} body: one envelope, or an array of them. */
   public ReadResult readJson(byte[] body, int length, String defaultCorrelationId) {
-    Collector out = new Collector(defaultCorrelationId);
+    Collector out = new Collector(defaultCorrelationId, expectedEvents(length));
     try (JsonParser p = JSON.createParser(body, 0, length)) {
       JsonToken t = p.nextToken();
       if (t == null) {
@@ -73,7 +72,7 @@ public final class EnvelopeReader {
 
   /** Reads an {@code application/x-ndjson} body: one envelope per line, blank lines skipped. */
   public ReadResult readNdjson(byte[] body, int length, String defaultCorrelationId) {
-    Collector out = new Collector(defaultCorrelationId);
+    Collector out = new Collector(defaultCorrelationId, expectedEvents(length));
     int index = 0;
     int line = 0;
     int pos = 0;
@@ -110,6 +109,11 @@ public final class EnvelopeReader {
       return ReadResult.failed(Failure.EMPTY_BODY, "the body holds no event");
     }
     return out.result(false);
+  }
+
+  /** A guess of the event count from the body size (envelopes are rarely under 200 bytes). */
+  private int expectedEvents(int length) {
+    return Math.max(1, Math.min(maxEvents, length / 200 + 1));
   }
 
   private ReadResult tooMany() {
@@ -207,12 +211,13 @@ public final class EnvelopeReader {
   /** Accumulates the valid and invalid events of one body. */
   private static final class Collector {
     final String defaultCorrelationId;
-    final List<Event> events = new ArrayList<>();
+    final List<Event> events;
     List<Rejection> rejections;
     int total;
 
-    Collector(String defaultCorrelationId) {
+    Collector(String defaultCorrelationId, int expected) {
       this.defaultCorrelationId = defaultCorrelationId;
+      this.events = new ArrayList<>(expected);
     }
 
     void accept(Event e) {

@@ -181,10 +181,42 @@ class EnvelopeReaderTest {
   }
 
   @Test
-  void refusesDuplicateMembers() {
-    ReadResult r = json("{\"eventId\":\"" + ID1 + "\",\"eventId\":\"" + ID2 + "\"}");
-    assertThat(r.failure()).isEqualTo(Failure.MALFORMED_JSON);
-    assertThat(r.message()).contains("Duplicate field 'eventId'");
+  void reportsARepeatedMemberAsAViolation() {
+    ReadResult r = json(envelope(ID1, ",\"eventId\":\"" + ID2 + "\""));
+    assertThat(r.failure()).isNull();
+    assertThat(r.rejections().get(0).violations())
+        .extracting(Violation::pointer, Violation::message)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple("/eventId", "appears more than once"));
+  }
+
+  @Test
+  void checksEventTypesSegmentBySegment() {
+    assertThat(Envelope.isEventType("order.created")).isTrue();
+    assertThat(Envelope.isEventType("Shop.order-v2.item_added")).isTrue();
+    assertThat(Envelope.isEventType("order")).isFalse();
+    assertThat(Envelope.isEventType("order.")).isFalse();
+    assertThat(Envelope.isEventType(".order")).isFalse();
+    assertThat(Envelope.isEventType("order..created")).isFalse();
+    assertThat(Envelope.isEventType("order.1created")).isFalse();
+    assertThat(Envelope.isEventType("order.cré")).isFalse();
+  }
+
+  @Test
+  void checksRfc3339DatesAgainstTheCalendar() {
+    assertThat(Envelope.isRfc3339("2026-11-23T10:15:30Z")).isTrue();
+    assertThat(Envelope.isRfc3339("2024-02-29T23:59:60.123456789-08:00")).isTrue();
+    assertThat(Envelope.isRfc3339("2025-02-29T10:00:00Z")).isFalse();
+    assertThat(Envelope.isRfc3339("1900-02-29T10:00:00Z")).isFalse();
+    assertThat(Envelope.isRfc3339("2000-02-29T10:00:00Z")).isTrue();
+    assertThat(Envelope.isRfc3339("2026-04-31T10:00:00Z")).isFalse();
+    assertThat(Envelope.isRfc3339("2026-11-23T24:00:00Z")).isFalse();
+    assertThat(Envelope.isRfc3339("2026-11-23T10:15Z")).isFalse();
+    assertThat(Envelope.isRfc3339("2026-11-23T10:15:30")).isFalse();
+    assertThat(Envelope.isRfc3339("2026-11-23T10:15:30.Z")).isFalse();
+    assertThat(Envelope.isRfc3339("2026-11-23T10:15:30.1234567890Z")).isFalse();
+    assertThat(Envelope.isRfc3339("2026-11-23T10:15:30+24:00")).isFalse();
+    assertThat(Envelope.isRfc3339("2026-11-23 10:15:30Z")).isFalse();
+    assertThat(Envelope.isRfc3339("2026-11-23T10:15:30Zx")).isFalse();
   }
 
   @Test
