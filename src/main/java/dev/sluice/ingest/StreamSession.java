@@ -4,6 +4,7 @@ import dev.sluice.bus.Event;
 import dev.sluice.bus.Failure;
 import dev.sluice.bus.Outcome;
 import dev.sluice.config.WebSocketConfig;
+import dev.sluice.schema.EnvelopeReader;
 import dev.sluice.schema.ReadResult;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -28,6 +29,7 @@ final class StreamSession {
   /** Close codes, documented in the README. */
   static final short CLOSE_GOING_AWAY = 1001;
   static final short CLOSE_UNSUPPORTED = 1003;
+  static final short CLOSE_TOO_BIG = 1009;
   static final short CLOSE_IDLE = 4000;
   static final short CLOSE_CREDITS = 4001;
 
@@ -102,7 +104,7 @@ final class StreamSession {
     ws.pongHandler(b -> lastSeen = System.nanoTime());
     ws.drainHandler(v -> unpause(PAUSED_WRITES));
     ws.closeHandler(v -> onClosed());
-    ws.exceptionHandler(t -> {});
+    ws.exceptionHandler(this::onError);
     keepAlive = vertx.setPeriodic(config.pingIntervalSeconds() * 1000L, id -> keepAlive());
     write(StreamFrames.hello(config.credits(), config.maxMessageBytes()));
   }
@@ -151,16 +153,30 @@ final class StreamSession {
     }
   }
 
-  /** A frame holds one envelope, a JSON array, or NDJSON lines. */
+  /**
+   * A frame holds one envelope, a JSON array, or NDJSON lines. A JSON value followed by more content
+   * on further lines is NDJSON: then NDJSON's verdict (and its line numbers) stands.
+   */
   private ReadResult read(byte[] bytes) {
     ReadResult json = ctx.reader().readJson(bytes, bytes.length, correlationId);
-    if (json.failure() == Failure.MALFORMED_JSON && contains(bytes, (byte) '\n')) {
-      ReadResult ndjson = ctx.reader().readNdjson(bytes, bytes.length, correlationId);
-      if (ndjson.failure() == null) {
-        return ndjson;
-      }
+    if (json.failure() == Failure.MALFORMED_JSON
+        && json.message().endsWith(EnvelopeReader.TRAILING_CONTENT)
+        && contains(bytes, (byte) '\n')) {
+      return ctx.reader().readNdjson(bytes, bytes.length, correlationId);
     }
     return json;
+  }
+
+  /**
+   * Vert.x reports a message over {@code maxWebSocketMessageSize} here (it drops the message and does
+   * not close): close with 1009 so the client learns it, rather than let the frame vanish.
+   */
+  private void onError(Throwable t) {
+    String m = t.getMessage();
+    if (m != null && m.contains("max message size")) {
+      metrics.rejected(Failure.BODY_TOO_LARGE);
+      close(CLOSE_TOO_BIG, "a message is larger than " + config.maxMessageBytes() + " bytes");
+    }
   }
 
   private void publish(Frame frame) {

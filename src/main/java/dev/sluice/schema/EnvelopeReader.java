@@ -26,6 +26,9 @@ public final class EnvelopeReader {
           .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(100).build())
           .build();
 
+  /** How a body with content after its JSON value is described (the end of the failure message). */
+  public static final String TRAILING_CONTENT = "unexpected content after the value";
+
   private final int maxEvents;
 
   public EnvelopeReader(int maxEvents) {
@@ -59,7 +62,7 @@ public final class EnvelopeReader {
       if (p.nextToken() != null) {
         return ReadResult.failed(
             Failure.MALFORMED_JSON,
-            "malformed JSON at " + where(p.currentTokenLocation()) + ": unexpected content after the value");
+            "malformed JSON at " + where(p.currentTokenLocation()) + ": " + TRAILING_CONTENT);
       }
       return out.result(single);
     } catch (JsonProcessingException e) {
