@@ -191,32 +191,32 @@ class EnvelopeReaderTest {
 
   @Test
   void checksEventTypesSegmentBySegment() {
-    assertThat(Envelope.isEventType("order.created")).isTrue();
-    assertThat(Envelope.isEventType("Shop.order-v2.item_added")).isTrue();
-    assertThat(Envelope.isEventType("order")).isFalse();
-    assertThat(Envelope.isEventType("order.")).isFalse();
-    assertThat(Envelope.isEventType(".order")).isFalse();
-    assertThat(Envelope.isEventType("order..created")).isFalse();
-    assertThat(Envelope.isEventType("order.1created")).isFalse();
-    assertThat(Envelope.isEventType("order.cré")).isFalse();
+    assertThat(Formats.isEventType("order.created")).isTrue();
+    assertThat(Formats.isEventType("Shop.order-v2.item_added")).isTrue();
+    assertThat(Formats.isEventType("order")).isFalse();
+    assertThat(Formats.isEventType("order.")).isFalse();
+    assertThat(Formats.isEventType(".order")).isFalse();
+    assertThat(Formats.isEventType("order..created")).isFalse();
+    assertThat(Formats.isEventType("order.1created")).isFalse();
+    assertThat(Formats.isEventType("order.cré")).isFalse();
   }
 
   @Test
   void checksRfc3339DatesAgainstTheCalendar() {
-    assertThat(Envelope.isRfc3339("2026-11-23T10:15:30Z")).isTrue();
-    assertThat(Envelope.isRfc3339("2024-02-29T23:59:60.123456789-08:00")).isTrue();
-    assertThat(Envelope.isRfc3339("2025-02-29T10:00:00Z")).isFalse();
-    assertThat(Envelope.isRfc3339("1900-02-29T10:00:00Z")).isFalse();
-    assertThat(Envelope.isRfc3339("2000-02-29T10:00:00Z")).isTrue();
-    assertThat(Envelope.isRfc3339("2026-04-31T10:00:00Z")).isFalse();
-    assertThat(Envelope.isRfc3339("2026-11-23T24:00:00Z")).isFalse();
-    assertThat(Envelope.isRfc3339("2026-11-23T10:15Z")).isFalse();
-    assertThat(Envelope.isRfc3339("2026-11-23T10:15:30")).isFalse();
-    assertThat(Envelope.isRfc3339("2026-11-23T10:15:30.Z")).isFalse();
-    assertThat(Envelope.isRfc3339("2026-11-23T10:15:30.1234567890Z")).isFalse();
-    assertThat(Envelope.isRfc3339("2026-11-23T10:15:30+24:00")).isFalse();
-    assertThat(Envelope.isRfc3339("2026-11-23 10:15:30Z")).isFalse();
-    assertThat(Envelope.isRfc3339("2026-11-23T10:15:30Zx")).isFalse();
+    assertThat(Formats.isRfc3339("2026-11-23T10:15:30Z")).isTrue();
+    assertThat(Formats.isRfc3339("2024-02-29T23:59:60.123456789-08:00")).isTrue();
+    assertThat(Formats.isRfc3339("2025-02-29T10:00:00Z")).isFalse();
+    assertThat(Formats.isRfc3339("1900-02-29T10:00:00Z")).isFalse();
+    assertThat(Formats.isRfc3339("2000-02-29T10:00:00Z")).isTrue();
+    assertThat(Formats.isRfc3339("2026-04-31T10:00:00Z")).isFalse();
+    assertThat(Formats.isRfc3339("2026-11-23T24:00:00Z")).isFalse();
+    assertThat(Formats.isRfc3339("2026-11-23T10:15Z")).isFalse();
+    assertThat(Formats.isRfc3339("2026-11-23T10:15:30")).isFalse();
+    assertThat(Formats.isRfc3339("2026-11-23T10:15:30.Z")).isFalse();
+    assertThat(Formats.isRfc3339("2026-11-23T10:15:30.1234567890Z")).isFalse();
+    assertThat(Formats.isRfc3339("2026-11-23T10:15:30+24:00")).isFalse();
+    assertThat(Formats.isRfc3339("2026-11-23 10:15:30Z")).isFalse();
+    assertThat(Formats.isRfc3339("2026-11-23T10:15:30Zx")).isFalse();
   }
 
   @Test
