@@ -65,8 +65,9 @@ report() {
     printf 'Sluice ingest benchmark %s  (%s rounds x %ss per mode, medians with min-max)\n' "$TS" "$ROUNDS" "$DURATION"
     printf 'machine: %s cores %s, %s GiB, %s; Java %s; Kafka %s (1 node, acks=all, lz4); wrk %s, %s threads\n' \
       "$CORES" "$CPU_MODEL" "$MEM_GIB" "$OS_NAME" "$JAVA_VERSION" "$KAFKA_VERSION" "$WRK_VERSION" "$THREADS"
-    printf 'gateway: %s (%s), JVM %s, default sluice.yaml%s; events %s B; single %s conns; batch %s x %s events\n\n' \
-      "$(basename "$JAR")" "$GIT_COMMIT" "$GW_JVM_OPTS" "${SLUICE_ENV:+ + env $SLUICE_ENV}" "$EVENT_BYTES" "$CONNECTIONS" "$BATCH_CONNECTIONS" "$BATCH_SIZE"
+    printf 'gateway: %s (%s), JVM %s, default sluice.yaml%s; events %s B; single %s conns; batch %s x %s events%s\n\n' \
+      "$(basename "$JAR")" "$GIT_COMMIT" "$GW_JVM_OPTS" "${SLUICE_ENV:+ + env $SLUICE_ENV}" "$EVENT_BYTES" "$CONNECTIONS" "$BATCH_CONNECTIONS" "$BATCH_SIZE" \
+      "$( ((STREAM)) && echo "; stream $STREAM_CONNECTIONS WebSocket conns x $STREAM_FRAME events/frame, <= $STREAM_WINDOW unacked each")"
     awk -F'\t' '
       function c(x,   s) { s = sprintf("%.0f", x); r = ""; while (length(s) > 3) { r = "," substr(s, length(s) - 2) r; s = substr(s, 1, length(s) - 3) } return s r }
       BEGIN {
@@ -83,9 +84,13 @@ report() {
     printf '\n'
     printf 'raw = Kafka ProducerPerformance (its latencies are send-to-ack under an unthrottled producer, not comparable)\n'
     printf 'errors = answers other than 202 by status, and wrk socket errors; CPU in cores (of %s) averaged over each load window:\n' "$CORES"
-    printf '  gateway / Kafka broker / load generator (wrk, or ProducerPerformance for raw) / everything else on the machine\n'
-    printf 'landed in Kafka (topic %s, all gateway runs incl. warm-up): %s; answered 202 (accepted events): %s; gateway counter: %s -> %s\n' \
-      "$TOPIC" "$LANDED_TOTAL" "$TOTAL_ACCEPTED" "$GW_COUNTED" "$([[ $ok == yes ]] && echo "landed = accepted" || echo "MISMATCH")"
+    printf '  gateway / Kafka broker / load generator (wrk, ProducerPerformance for raw, the StreamLoad JVM for stream) / everything else on the machine\n'
+    if ((STREAM)); then
+      printf 'stream = WebSocket /v1/stream (tools/StreamLoad.java): events/s = acked events / duration, req/s = frames/s, latencies = frame sent -> ack;\n'
+      printf '  errors = nacked events (nack_<code>), error frames by code, closes and unsettled frames\n'
+    fi
+    printf 'landed in Kafka (topic %s, all gateway runs incl. warm-up): %s; accepted (answered 202 + acked on streams): %s (%s + %s); gateway counter: %s -> %s\n' \
+      "$TOPIC" "$LANDED_TOTAL" "$TOTAL_ACCEPTED" "$((TOTAL_ACCEPTED - ${TOTAL_STREAM_ACKED:-0}))" "${TOTAL_STREAM_ACKED:-0}" "$GW_COUNTED" "$([[ $ok == yes ]] && echo "landed = accepted" || echo "MISMATCH")"
     printf 'gateway heap peak %s MiB of %s MiB; exit after SIGTERM: %s; total time %ss\n' \
       "$((HEAP_PEAK / 1048576))" "$((HEAP_MAX_BYTES / 1048576))" "$GW_EXIT" "$T_TOTAL"
     if [[ -s $RUN/threads.tsv ]]; then
@@ -113,8 +118,8 @@ report() {
     printf '  "versions": {"java": %s, "javaVendor": %s, "kafka": %s, "wrk": %s, "gateway": %s, "commit": %s},\n' \
       "$(json_str "$JAVA_VERSION")" "$(json_str "$JAVA_VENDOR")" "$(json_str "$KAFKA_VERSION")" "$(json_str "$WRK_VERSION")" \
       "$(json_str "$(basename "$JAR")")" "$(json_str "$GIT_COMMIT")"
-    printf '  "setup": {"gatewayJvm": %s, "gatewayEnvOverrides": %s, "eventBytes": %s, "singleConnections": %s, "batchConnections": %s, "batchSize": %s, "wrkThreads": %s, "partitions": %s, "producer": "acks=all enable.idempotence=true compression.type=lz4 linger.ms=1 batch.size=131072 buffer.memory=67108864"},\n' \
-      "$(json_str "$GW_JVM_OPTS")" "$(json_str "$SLUICE_ENV")" "$EVENT_BYTES" "$CONNECTIONS" "$BATCH_CONNECTIONS" "$BATCH_SIZE" "$THREADS" "$PARTITIONS"
+    printf '  "setup": {"gatewayJvm": %s, "gatewayEnvOverrides": %s, "eventBytes": %s, "singleConnections": %s, "batchConnections": %s, "batchSize": %s, "streamConnections": %s, "streamFrameEvents": %s, "streamWindow": %s, "wrkThreads": %s, "partitions": %s, "producer": "acks=all enable.idempotence=true compression.type=lz4 linger.ms=1 batch.size=131072 buffer.memory=67108864"},\n' \
+      "$(json_str "$GW_JVM_OPTS")" "$(json_str "$SLUICE_ENV")" "$EVENT_BYTES" "$CONNECTIONS" "$BATCH_CONNECTIONS" "$BATCH_SIZE" "$( ((STREAM)) && echo "$STREAM_CONNECTIONS" || echo null)" "$STREAM_FRAME" "$STREAM_WINDOW" "$THREADS" "$PARTITIONS"
     printf '  "summary": [\n'
     awk -F'\t' '{
       printf "%s    {\"mode\": \"%s\", \"rounds\": %d, \"eventsPerSecond\": {\"median\": %s, \"min\": %s, \"max\": %s}, \"requestsPerSecond\": %s, \"p50Ms\": %s, \"p99Ms\": {\"median\": %s, \"max\": %s}, \"p999Ms\": {\"median\": %s, \"max\": %s}, \"errors\": \"%s\", \"accepted\": %s, \"landed\": %s, \"landedEqualsAccepted\": %s, \"cpuCores\": {\"gateway\": %s, \"broker\": %s, \"loadGenerator\": %s, \"other\": %s}, \"ratioToRaw\": {\"median\": %s, \"min\": %s, \"max\": %s}}",
@@ -127,8 +132,8 @@ report() {
     } END { print "" }' "$ROWS"
     printf '  ],\n  "gatewayThreads": [\n'
     awk -F'\t' '{ printf "%s    {\"round\": %s, \"mode\": \"%s\", \"busiest\": \"%s\"}", (NR > 1 ? ",\n" : ""), $1, $2, $3 } END { print "" }' "$RUN/threads.tsv" 2>/dev/null || true
-    printf '  ],\n  "checks": {"landedInKafka": %s, "acceptedByAnswers": %s, "gatewayCountedAccepted": %s, "landedEqualsAccepted": %s, "gatewayHeapPeakBytes": %s, "gatewayHeapMaxBytes": %s, "gatewayExitCode": %s}\n}\n' \
-      "$LANDED_TOTAL" "$TOTAL_ACCEPTED" "${GW_COUNTED:-null}" "$([[ $ok == yes ]] && echo true || echo false)" "$HEAP_PEAK" "${HEAP_MAX_BYTES:-0}" "$GW_EXIT"
+    printf '  ],\n  "checks": {"landedInKafka": %s, "acceptedByAnswers": %s, "ackedOnStreams": %s, "gatewayCountedAccepted": %s, "landedEqualsAccepted": %s, "gatewayHeapPeakBytes": %s, "gatewayHeapMaxBytes": %s, "gatewayExitCode": %s}\n}\n' \
+      "$LANDED_TOTAL" "$((TOTAL_ACCEPTED - ${TOTAL_STREAM_ACKED:-0}))" "${TOTAL_STREAM_ACKED:-0}" "${GW_COUNTED:-null}" "$([[ $ok == yes ]] && echo true || echo false)" "$HEAP_PEAK" "${HEAP_MAX_BYTES:-0}" "$GW_EXIT"
   } >"$base.json"
 
   plot "$base" "$agg"
@@ -167,7 +172,7 @@ plot "$RUN/plot.dat" using 0:(\$2/1000):xtic(1) with boxes lc rgb "#4e79a7" titl
      "" using 0:(\$2/1000):(\$3/1000):(\$4/1000) with yerrorbars lc rgb "black" pt 0 title "min–max", \
      "$RUN/plot-rounds.dat" using 1:(\$2/1000) with points pt 7 ps 0.6 lc rgb "#333333" title "rounds", \
      "$RUN/plot.dat" using 0:(\$2/1000):(sprintf("%.0fk%s", \$2/1000, strcol(1) eq "raw" ? "" : sprintf(" (%.2f× raw)", \$8))) with labels offset 5.5,0.8 notitle
-set title "latency (wrk), ms"
+set title "latency (wrk; stream: frame sent -> ack), ms"
 set format y "%g"
 set style data histograms
 set style histogram clustered gap 1
