@@ -1,6 +1,9 @@
 package dev.sluice;
 
 import dev.sluice.admin.AdminVerticle;
+import dev.sluice.bridge.KafkaToRabbitVerticle;
+import dev.sluice.bridge.RabbitToKafkaVerticle;
+import dev.sluice.config.BridgeConfig;
 import dev.sluice.bus.GatewayState;
 import dev.sluice.bus.InFlight;
 import dev.sluice.bus.LocalCodec;
@@ -22,6 +25,7 @@ import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -101,6 +105,7 @@ public final class Gateway {
                                 registry,
                                 routeTimeout),
                         new DeploymentOptions().setInstances(ingestInstances))))
+        .compose(v -> deployBridge())
         .compose(v -> deploy(new AdminVerticle(config.admin(), state, inFlight, registry)))
         .onSuccess(
             v ->
@@ -112,6 +117,30 @@ public final class Gateway {
                     ingestInstances,
                     config.admin().host(),
                     config.admin().port()));
+  }
+
+  /** One verticle per bridge route; nothing when no route is configured. */
+  private Future<Void> deployBridge() {
+    BridgeConfig bridge = config.bridge();
+    if (!bridge.enabled()) {
+      return Future.succeededFuture();
+    }
+    AtomicInteger budget = new AtomicInteger();
+    Gauge.builder("sluice.bridge.process.inflight", budget, AtomicInteger::get)
+        .description("Records and deliveries the bridge took and has not finished, all routes")
+        .register(registry);
+    long drain = config.shutdown().drainTimeoutMs();
+    Future<Void> chain = Future.succeededFuture();
+    for (BridgeConfig.KafkaToRabbit r : bridge.kafkaToRabbit()) {
+      chain = chain.compose(v -> deploy(new KafkaToRabbitVerticle(
+          r, bridge, config.kafka(), config.rabbitmq(), state, budget, registry, drain)));
+    }
+    for (BridgeConfig.RabbitToKafka r : bridge.rabbitToKafka()) {
+      chain = chain.compose(v -> deploy(new RabbitToKafkaVerticle(
+          r, bridge, config.kafka(), config.rabbitmq(), state, budget, registry, drain)));
+    }
+    return chain.onSuccess(v -> LOG.info("Bridge: {} Kafka->RabbitMQ and {} RabbitMQ->Kafka routes to {}",
+        bridge.kafkaToRabbit().size(), bridge.rabbitToKafka().size(), config.rabbitmq().redactedUri()));
   }
 
   private Future<Void> deploy(io.vertx.core.Deployable verticle) {

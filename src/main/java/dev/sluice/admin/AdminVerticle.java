@@ -14,7 +14,8 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 
 /**
- * {@code /health/live}, {@code /health/ready} (Kafka reachable and not shutting down) and {@code
+ * {@code /health/live}, {@code /health/ready} (Kafka reachable, the bridge's RabbitMQ links
+ * connected when a bridge runs, and not shutting down) and {@code
  * /metrics} (Prometheus text), on the admin port.
  */
 public final class AdminVerticle extends VerticleBase {
@@ -59,14 +60,17 @@ public final class AdminVerticle extends VerticleBase {
 
   private void ready(RoutingContext rc) {
     boolean ready = state.ready();
+    JsonObject checks =
+        new JsonObject()
+            .put("kafka", state.kafkaUp() ? "UP" : "DOWN")
+            .put("shutdown", state.draining() ? "DRAINING" : "NO");
+    if (state.rabbitConfigured()) {
+      checks.put("rabbitmq", state.rabbitUp() ? "UP" : "DOWN");
+    }
     JsonObject body =
         new JsonObject()
             .put("status", ready ? "UP" : "DOWN")
-            .put(
-                "checks",
-                new JsonObject()
-                    .put("kafka", state.kafkaUp() ? "UP" : "DOWN")
-                    .put("shutdown", state.draining() ? "DRAINING" : "NO"))
+            .put("checks", checks)
             .put("inFlight", new JsonObject().put("events", inFlight.events()).put("bytes", inFlight.bytes()));
     json(rc, ready ? 200 : 503, body);
   }

@@ -7,6 +7,8 @@ package dev.sluice.bus;
 public final class GatewayState {
 
   private volatile boolean kafkaUp;
+  private final java.util.concurrent.ConcurrentHashMap<String, Boolean> rabbitLinks =
+      new java.util.concurrent.ConcurrentHashMap<>();
   private volatile boolean draining;
 
   public boolean kafkaUp() {
@@ -25,8 +27,28 @@ public final class GatewayState {
     this.draining = true;
   }
 
-  /** Ready to accept events: Kafka reachable and not shutting down. */
+  /** Records whether the RabbitMQ link {@code name} (one per bridge route) is connected. */
+  public void rabbitLink(String name, boolean up) {
+    rabbitLinks.put(name, up);
+  }
+
+  /** Forgets a RabbitMQ link (its route stopped). */
+  public void removeRabbitLink(String name) {
+    rabbitLinks.remove(name);
+  }
+
+  /** True when a RabbitMQ link is configured (the bridge runs). */
+  public boolean rabbitConfigured() {
+    return !rabbitLinks.isEmpty();
+  }
+
+  /** True when every RabbitMQ link is connected (also when there is none). */
+  public boolean rabbitUp() {
+    return !rabbitLinks.containsValue(Boolean.FALSE);
+  }
+
+  /** Ready: Kafka reachable, every RabbitMQ link of the bridge connected, and not shutting down. */
   public boolean ready() {
-    return kafkaUp && !draining;
+    return kafkaUp && rabbitUp() && !draining;
   }
 }

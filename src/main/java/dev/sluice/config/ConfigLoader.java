@@ -76,7 +76,18 @@ public final class ConfigLoader {
             t.stringMap(PRODUCER)),
         new AdminConfig(t.string("admin.host"), t.integer("admin.port")),
         new ShutdownConfig(t.integer("shutdown.drain-timeout-ms")),
-        loadRoutes(t.string("routing.file"), file));
+        loadRoutes(t.string("routing.file"), file),
+        new RabbitConfig(
+            t.string("rabbitmq.uri"),
+            t.integer("rabbitmq.reconnect-initial-ms"),
+            t.integer("rabbitmq.reconnect-max-ms"),
+            t.integer("rabbitmq.heartbeat-seconds")),
+        BridgeRoutes.load(t.optionalString("bridge.file"), file, t.string("bridge.group-id-prefix"),
+            t.integer("bridge.max-in-flight"),
+            t.integer("bridge.max-in-flight-per-source"),
+            t.integer("bridge.max-concurrent-keys"),
+            t.integer("bridge.max-hops"),
+            t.integer("bridge.max-poll-interval-ms")));
   }
 
   /** Renders the configuration for the start-up log (nothing secret is configurable yet). */
@@ -106,6 +117,16 @@ public final class ConfigLoader {
       rules.add(new RoutingConfig.Rule(asString(rule.get("match")), asString(rule.get("topic"))));
     }
     return new RoutingConfig(rules);
+  }
+
+  static Map<String, Object> readRelative(String name, Path configFile) {
+    Path path = Path.of(name);
+    if (path.isAbsolute()) {
+      return readFile(path);
+    } else if (configFile != null && Files.exists(resolveSibling(configFile, path))) {
+      return readFile(resolveSibling(configFile, path));
+    }
+    return readClasspath("conf/" + name);
   }
 
   private static Path resolveSibling(Path configFile, Path relative) {
@@ -244,6 +265,11 @@ public final class ConfigLoader {
         node = map.get(part);
       }
       return node;
+    }
+
+    String optionalString(String key) {
+      Object v = get(key);
+      return v == null ? "" : v.toString().trim();
     }
 
     String string(String key) {

@@ -8,4 +8,6 @@ public record SluiceConfig(
     KafkaConfig kafka,
     AdminConfig admin,
     ShutdownConfig shutdown,
-    RoutingConfig routing) {}
+    RoutingConfig routing,
+    RabbitConfig rabbitmq,
+    BridgeConfig bridge) {}

@@ -21,6 +21,7 @@ public final class GatewayConfig {
 
   private final Map<String, Object> values = new LinkedHashMap<>();
   private final List<String[]> routes = new ArrayList<>();
+  private String bridgeYaml;
   private final int httpPort;
   private final int adminPort;
 
@@ -63,6 +64,17 @@ public final class GatewayConfig {
     return this;
   }
 
+  /**
+   * Bridge routes (the YAML of {@code bridge.yaml}) to a RabbitMQ at {@code rabbitUri}: written
+   * beside the config and named by {@code bridge.file}.
+   */
+  public GatewayConfig bridge(String rabbitUri, String yaml) {
+    values.put("rabbitmq.uri", rabbitUri);
+    values.put("bridge.file", "bridge.yaml");
+    this.bridgeYaml = yaml;
+    return this;
+  }
+
   public int httpPort() {
     return httpPort;
   }
@@ -79,7 +91,10 @@ public final class GatewayConfig {
     return URI.create("http://127.0.0.1:" + adminPort + path);
   }
 
-  /** Writes {@code sluice.yaml} and {@code routes.yaml} into {@code dir}; returns the former. */
+  /**
+   * Writes {@code sluice.yaml}, {@code routes.yaml} (and {@code bridge.yaml} when set) into {@code
+   * dir}; returns the first.
+   */
   public Path writeTo(Path dir) {
     if (routes.isEmpty()) {
       throw new IllegalStateException("a gateway needs at least one route");
@@ -92,6 +107,9 @@ public final class GatewayConfig {
     Path config = dir.resolve("sluice.yaml");
     try {
       Files.writeString(dir.resolve("routes.yaml"), routesYaml);
+      if (bridgeYaml != null) {
+        Files.writeString(dir.resolve("bridge.yaml"), bridgeYaml);
+      }
       Files.writeString(config, yaml());
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write the gateway config into " + dir, e);

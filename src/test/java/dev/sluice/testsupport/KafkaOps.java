@@ -216,6 +216,35 @@ public final class KafkaOps implements AutoCloseable {
     }
   }
 
+  /** The sum of the offsets {@code group} committed on the partitions of {@code topic}. */
+  public long committedSum(String group, String topic) {
+    try {
+      return admin().listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata()
+          .get(CALL.toSeconds(), TimeUnit.SECONDS).entrySet().stream()
+          .filter(e -> e.getKey().topic().equals(topic) && e.getValue() != null)
+          .mapToLong(e -> e.getValue().offset())
+          .sum();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted reading offsets of " + group, e);
+    } catch (ExecutionException | TimeoutException e) {
+      throw new IllegalStateException("cannot read committed offsets of " + group + ": " + e, e);
+    }
+  }
+
+  /** Members of consumer group {@code group} now. */
+  public int groupMembers(String group) {
+    try {
+      return admin().describeConsumerGroups(List.of(group)).all().get(CALL.toSeconds(), TimeUnit.SECONDS)
+          .get(group).members().size();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted describing " + group, e);
+    } catch (ExecutionException | TimeoutException e) {
+      throw new IllegalStateException("cannot describe group " + group + ": " + e, e);
+    }
+  }
+
   private synchronized Admin admin() {
     if (admin == null) {
       admin = Admin.create(adminProperties());

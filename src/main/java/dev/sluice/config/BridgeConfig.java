@@ -1,0 +1,116 @@
+package dev.sluice.config;
+
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The Kafka ⇄ RabbitMQ bridge: its routes (from the file named by {@code bridge.file}; none = the
+ * bridge is off) and the consumer pool's bounds.
+ *
+ * @param groupIdPrefix Kafka consumer group of a route: prefix + "." + route name
+ * @param maxInFlight process-wide bound on records/deliveries taken and not yet done
+ * @param maxInFlightPerSource bound per Kafka partition (pause at it, resume at half) and the
+ *     RabbitMQ prefetch per queue
+ * @param maxConcurrentKeys keys processed at once per route (one record per key at a time)
+ * @param maxHops a message that already crossed this many bridges is not bridged again
+ */
+public record BridgeConfig(
+    List<KafkaToRabbit> kafkaToRabbit,
+    List<RabbitToKafka> rabbitToKafka,
+    String groupIdPrefix,
+    int maxInFlight,
+    int maxInFlightPerSource,
+    int maxConcurrentKeys,
+    int maxHops,
+    int maxPollIntervalMs) {
+
+  /** Kafka topics → a RabbitMQ exchange; the routing key is a template over Kafka headers. */
+  public record KafkaToRabbit(String name, List<String> topics, String exchange, String routingKey) {
+    public KafkaToRabbit {
+      Check.notBlank("bridge routes: kafka-to-rabbitmq[].name", name);
+      String at = "bridge routes: kafka-to-rabbitmq[" + name + "]";
+      if (topics == null || topics.isEmpty()) {
+        throw new ConfigException(at + ".topics", "must list at least one topic");
+      }
+      topics = List.copyOf(topics);
+      for (String t : topics) {
+        if (!t.matches("[A-Za-z0-9._-]{1,249}")) {
+          throw new ConfigException(at + ".topics", "'" + t + "' is not a valid Kafka topic name");
+        }
+      }
+      if (exchange == null) {
+        throw new ConfigException(at + ".exchange", "is required (\"\" is the default exchange)");
+      }
+      Check.notBlank(at + ".routing-key", routingKey);
+      int open = 0;
+      for (char c : routingKey.toCharArray()) {
+        open += c == '{' ? 1 : c == '}' ? -1 : 0;
+        if (open < 0 || open > 1) {
+          throw new ConfigException(at + ".routing-key", "'" + routingKey + "' has unbalanced braces");
+        }
+      }
+      if (open != 0) {
+        throw new ConfigException(at + ".routing-key", "'" + routingKey + "' has unbalanced braces");
+      }
+    }
+  }
+
+  /**
+   * RabbitMQ queues → a Kafka topic; the key comes from {@code header:<name>} or {@code
+   * property:<message-id|correlation-id|type|routing-key>} (absent: no key).
+   */
+  public record RabbitToKafka(String name, List<String> queues, String topic, String key) {
+    public RabbitToKafka {
+      Check.notBlank("bridge routes: rabbitmq-to-kafka[].name", name);
+      String at = "bridge routes: rabbitmq-to-kafka[" + name + "]";
+      if (queues == null || queues.isEmpty()) {
+        throw new ConfigException(at + ".queues", "must list at least one queue");
+      }
+      queues = List.copyOf(queues);
+      Check.notBlank(at + ".topic", topic);
+      if (!topic.matches("[A-Za-z0-9._-]{1,249}")) {
+        throw new ConfigException(at + ".topic", "'" + topic + "' is not a valid Kafka topic name");
+      }
+      if (key == null || key.isBlank()) {
+        key = "header:kafka-key";
+      }
+      if (!key.matches("header:.+|property:(message-id|correlation-id|type|routing-key)")) {
+        throw new ConfigException(
+            at + ".key",
+            "'" + key + "' must be header:<name> or property:message-id|correlation-id|type|routing-key");
+      }
+    }
+  }
+
+  public BridgeConfig {
+    kafkaToRabbit = List.copyOf(kafkaToRabbit);
+    rabbitToKafka = List.copyOf(rabbitToKafka);
+    Check.notBlank("bridge.group-id-prefix", groupIdPrefix);
+    Check.atLeast("bridge.max-in-flight", maxInFlight, 1);
+    Check.atLeast("bridge.max-in-flight-per-source", maxInFlightPerSource, 2);
+    if (maxInFlightPerSource > 65535) {
+      throw new ConfigException(
+          "bridge.max-in-flight-per-source", "must be <= 65535 (it is the RabbitMQ prefetch)");
+    }
+    Check.atLeast("bridge.max-concurrent-keys", maxConcurrentKeys, 1);
+    Check.atLeast("bridge.max-hops", maxHops, 1);
+    Check.atLeast("bridge.max-poll-interval-ms", maxPollIntervalMs, 1000);
+    Set<String> names = new HashSet<>();
+    for (KafkaToRabbit r : kafkaToRabbit) {
+      if (!names.add(r.name())) {
+        throw new ConfigException("bridge routes: " + r.name(), "route names must be unique");
+      }
+    }
+    for (RabbitToKafka r : rabbitToKafka) {
+      if (!names.add(r.name())) {
+        throw new ConfigException("bridge routes: " + r.name(), "route names must be unique");
+      }
+    }
+  }
+
+  /** True when at least one route is configured. */
+  public boolean enabled() {
+    return !kafkaToRabbit.isEmpty() || !rabbitToKafka.isEmpty();
+  }
+}

@@ -1,0 +1,323 @@
+package dev.sluice.pool;
+
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.Promise;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A Kafka consumer-group member on a thread of its own. It keeps polling all the time (also while
+ * paused: a consumer that stops polling is rebalanced out, vertx-kafka-client #179), hands records to
+ * a handler on a Vert.x context, pauses a partition at {@code perPartitionHigh} records in flight (all
+ * of them while the shared process budget is at its bound) and resumes at half; the pauses are
+ * recomputed every loop, so they survive a rebalance. Offsets are committed contiguously: only up to
+ * the first record not done. Commits run every 200 ms, synchronously on revoke and on stop.
+ */
+public final class KafkaSource {
+
+  private static final Logger LOG = LoggerFactory.getLogger(KafkaSource.class);
+  private static final long COMMIT_EVERY_MS = 200;
+
+  /** A record handed out; {@code epoch} tells assignments of the same partition apart. */
+  public record Item(ConsumerRecord<byte[], byte[]> record, long epoch) {}
+
+  private final String name;
+  private final Map<String, Object> props;
+  private final List<String> topics;
+  private final AtomicInteger processInFlight;
+  private final Context context;
+  private final Handler<List<Item>> sink;
+  private final MeterRegistry registry;
+  private final ConcurrentLinkedQueue<Done> doneQueue = new ConcurrentLinkedQueue<>();
+  private final Promise<Void> stopped = Promise.promise();
+  private final Map<TopicPartition, AtomicLong> lags = new ConcurrentHashMap<>();
+  private final AtomicInteger inFlight = new AtomicInteger();
+  private volatile int pausedCount;
+  private volatile boolean stopping;
+  private volatile long stopDeadline;
+
+  // poll thread only
+  private final Map<TopicPartition, OffsetTracker> trackers = new HashMap<>();
+  private final Map<TopicPartition, Long> epochs = new HashMap<>();
+  private final PartitionPauses<TopicPartition> pauses;
+  private long epochSeq;
+  private KafkaConsumer<byte[], byte[]> consumer;
+
+  public KafkaSource(
+      String name,
+      Map<String, Object> props,
+      List<String> topics,
+      int perPartitionHigh,
+      AtomicInteger processInFlight,
+      int processHigh,
+      Context context,
+      Handler<List<Item>> sink,
+      MeterRegistry registry) {
+    this.name = name;
+    this.props = Map.copyOf(props);
+    this.topics = List.copyOf(topics);
+    this.processInFlight = processInFlight;
+    this.context = context;
+    this.sink = sink;
+    this.registry = registry;
+    this.pauses = new PartitionPauses<>(perPartitionHigh, processHigh);
+  }
+
+  /** Starts the poll thread. */
+  public void start() {
+    Thread t = new Thread(this::run, "sluice-bridge-consumer-" + name);
+    t.setDaemon(true);
+    t.start();
+  }
+
+  /** Marks a handed-out record done (any thread); it becomes committable once its predecessors are. */
+  public void done(Item item) {
+    doneQueue.add(new Done(item, true));
+  }
+
+  /** Gives a handed-out record up (any thread): it is not committed and will be read again. */
+  public void abandon(Item item) {
+    doneQueue.add(new Done(item, false));
+  }
+
+  private record Done(Item item, boolean ok) {}
+
+  /** Records handed out and not done. */
+  public int inFlight() {
+    return inFlight.get();
+  }
+
+  /** Partitions paused now by backpressure. */
+  public int pausedPartitions() {
+    return pausedCount;
+  }
+
+  /**
+   * Stops taking records, waits up to {@code timeoutMs} for those handed out, commits and leaves the
+   * group. Completes on the source's context.
+   */
+  public Future<Void> stop(long timeoutMs) {
+    stopDeadline = System.currentTimeMillis() + timeoutMs;
+    stopping = true;
+    return stopped.future();
+  }
+
+  private void run() {
+    try {
+      consumer = new KafkaConsumer<>(props);
+      consumer.subscribe(topics, new Rebalance());
+      long lastCommit = System.currentTimeMillis();
+      long lastLag = 0;
+      while (true) {
+        drainDone();
+        long now = System.currentTimeMillis();
+        if (stopping && (inFlight.get() == 0 || now >= stopDeadline)) {
+          break;
+        }
+        try {
+          applyPauses();
+          if (now - lastCommit >= COMMIT_EVERY_MS) {
+            commit(false, trackers.keySet());
+            lastCommit = now;
+          }
+          handOff(consumer.poll(Duration.ofMillis(50)));
+          if (now - lastLag >= 1000) {
+            updateLag();
+            lastLag = now;
+          }
+        } catch (org.apache.kafka.common.errors.WakeupException | org.apache.kafka.common.errors.InterruptException e) {
+          break;
+        } catch (RuntimeException e) {
+          LOG.warn("Bridge consumer {}: {}", name, e.toString());
+          sleep(500);
+        }
+      }
+      drainDone();
+      if (inFlight.get() > 0) {
+        LOG.warn("Bridge consumer {} stops with {} records not done (they will be read again)", name, inFlight.get());
+      }
+      commit(true, trackers.keySet());
+    } catch (RuntimeException e) {
+      LOG.error("Bridge consumer {} failed: {}", name, e.toString(), e);
+    } finally {
+      try {
+        if (consumer != null) {
+          consumer.close(org.apache.kafka.clients.consumer.CloseOptions.timeout(Duration.ofSeconds(5)));
+        }
+      } catch (RuntimeException e) {
+        LOG.warn("Closing bridge consumer {}: {}", name, e.toString());
+      }
+      context.runOnContext(v -> stopped.tryComplete());
+    }
+  }
+
+  private void handOff(ConsumerRecords<byte[], byte[]> records) {
+    if (records.isEmpty()) {
+      return;
+    }
+    List<Item> items = new ArrayList<>(records.count());
+    for (ConsumerRecord<byte[], byte[]> r : records) {
+      TopicPartition tp = new TopicPartition(r.topic(), r.partition());
+      OffsetTracker tracker = trackers.get(tp);
+      if (stopping || tracker == null) {
+        continue; // not ours any more, or stopping: read again later
+      }
+      tracker.take(r.offset());
+      inFlight.incrementAndGet();
+      processInFlight.incrementAndGet();
+      items.add(new Item(r, epochs.get(tp)));
+    }
+    if (!items.isEmpty()) {
+      context.runOnContext(v -> sink.handle(items));
+    }
+  }
+
+  private void drainDone() {
+    Done d;
+    while ((d = doneQueue.poll()) != null) {
+      Item item = d.item();
+      inFlight.decrementAndGet();
+      processInFlight.decrementAndGet();
+      TopicPartition tp = new TopicPartition(item.record().topic(), item.record().partition());
+      OffsetTracker tracker = trackers.get(tp);
+      if (d.ok() && tracker != null && epochs.get(tp) == item.epoch()) {
+        tracker.done(item.record().offset());
+      }
+    }
+  }
+
+  /** Pauses what is over its bound (everything while stopping or over the process bound). */
+  private void applyPauses() {
+    Set<TopicPartition> desired = pauses.desired(consumer.assignment(),
+        tp -> trackers.containsKey(tp) ? trackers.get(tp).inFlight() : 0, processInFlight.get(), stopping);
+    Set<TopicPartition> current = consumer.paused();
+    List<TopicPartition> pause = desired.stream().filter(tp -> !current.contains(tp)).toList();
+    List<TopicPartition> resume = current.stream().filter(tp -> !desired.contains(tp)).toList();
+    if (!pause.isEmpty()) {
+      consumer.pause(pause);
+    }
+    if (!resume.isEmpty()) {
+      consumer.resume(resume);
+    }
+    pausedCount = desired.size();
+  }
+
+  private void commit(boolean sync, Collection<TopicPartition> partitions) {
+    Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+    for (TopicPartition tp : partitions) {
+      OffsetTracker t = trackers.get(tp);
+      long c = t == null ? -1 : sync ? t.position() : t.committable();
+      if (c >= 0) {
+        offsets.put(tp, new OffsetAndMetadata(c));
+        t.markCommitted(c);
+      }
+    }
+    if (offsets.isEmpty()) {
+      return;
+    }
+    if (sync) {
+      try {
+        consumer.commitSync(offsets, Duration.ofSeconds(10));
+      } catch (RuntimeException e) {
+        LOG.warn("Bridge consumer {}: commit of {} failed: {}", name, offsets, e.toString());
+      }
+    } else {
+      consumer.commitAsync(
+          offsets,
+          (o, e) -> {
+            if (e != null) {
+              LOG.warn("Bridge consumer {}: commit failed (retried with the next one): {}", name, e.toString());
+              o.forEach((tp, om) -> {
+                OffsetTracker t = trackers.get(tp);
+                if (t != null) {
+                  t.unmarkCommitted(om.offset());
+                }
+              });
+            }
+          });
+    }
+  }
+
+  private void updateLag() {
+    for (TopicPartition tp : consumer.assignment()) {
+      var lag = consumer.currentLag(tp);
+      if (lag.isPresent()) {
+        lags.computeIfAbsent(tp, this::lagGauge).set(lag.getAsLong());
+      }
+    }
+  }
+
+  private AtomicLong lagGauge(TopicPartition tp) {
+    AtomicLong value = new AtomicLong();
+    Gauge.builder("sluice.bridge.consumer.lag", value, AtomicLong::get)
+        .description("Records between the bridge consumer's position and the end of the partition")
+        .tag("route", name)
+        .tag("topic", tp.topic())
+        .tag("partition", Integer.toString(tp.partition()))
+        .register(registry);
+    return value;
+  }
+
+  private static void sleep(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private final class Rebalance implements ConsumerRebalanceListener {
+    @Override
+    public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+      drainDone();
+      commit(true, partitions);
+      forget(partitions);
+    }
+
+    @Override
+    public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+      for (TopicPartition tp : partitions) {
+        trackers.put(tp, new OffsetTracker());
+        epochs.put(tp, ++epochSeq);
+      }
+      if (!partitions.isEmpty()) {
+        LOG.info("Bridge consumer {} assigned {}", name, partitions);
+      }
+      applyPauses();
+    }
+
+    @Override
+    public void onPartitionsLost(Collection<TopicPartition> partitions) {
+      forget(partitions);
+    }
+
+    private void forget(Collection<TopicPartition> partitions) {
+      for (TopicPartition tp : partitions) {
+        trackers.remove(tp);
+        epochs.remove(tp);
+        pauses.forget(tp);
+      }
+    }
+  }
+}

@@ -1,0 +1,143 @@
+package dev.sluice.bridge;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.rabbitmq.client.AMQP;
+import dev.sluice.testsupport.KafkaOps;
+import dev.sluice.testsupport.RabbitOps;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.UUID;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/** Test traffic for the bridge: numbered messages over a few keys, and the checks on the far side. */
+final class Traffic {
+
+  static final String TRACEPARENT = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+  static final int KEYS = 64;
+
+  /** What arrived: its id, key, per-key sequence number. */
+  record Seen(String id, String key, int seq) {}
+
+  private Traffic() {}
+
+  static String key(int i) {
+    return "key-" + (i % KEYS);
+  }
+
+  static byte[] body(int i) {
+    return ("{\"key\":\"" + key(i) + "\",\"seq\":" + (i / KEYS) + "}").getBytes(StandardCharsets.UTF_8);
+  }
+
+  static int seqOf(byte[] body) {
+    String s = new String(body, StandardCharsets.UTF_8);
+    return Integer.parseInt(s.substring(s.indexOf("\"seq\":") + 6, s.length() - 1));
+  }
+
+  /** Produces messages {@code from..to-1} to {@code topic} with the documented headers. */
+  static void produce(String bootstrap, String topic, int from, int to) {
+    Properties p = new Properties();
+    p.put("bootstrap.servers", bootstrap);
+    p.put("acks", "all");
+    p.put("linger.ms", "5");
+    p.put("key.serializer", ByteArraySerializer.class.getName());
+    p.put("value.serializer", ByteArraySerializer.class.getName());
+    try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p)) {
+      for (int i = from; i < to; i++) {
+        ProducerRecord<byte[], byte[]> r = new ProducerRecord<>(topic, null, 1_700_000_000_000L + i * 1000L,
+            utf8(key(i)), body(i));
+        r.headers().add("event-id", utf8(UUID.randomUUID().toString()));
+        r.headers().add("event-type", utf8("bridge.test"));
+        r.headers().add("event-version", utf8("1"));
+        r.headers().add("correlation-id", utf8("corr-" + i));
+        r.headers().add("content-type", utf8("application/json"));
+        r.headers().add("traceparent", utf8(TRACEPARENT));
+        producer.send(r);
+      }
+      producer.flush();
+    }
+  }
+
+  /** Publishes messages {@code from..to-1} to {@code queue} with the documented properties. */
+  static void publish(RabbitOps ops, String queue, int from, int to) {
+    List<AMQP.BasicProperties> props = new ArrayList<>();
+    List<byte[]> bodies = new ArrayList<>();
+    for (int i = from; i < to; i++) {
+      Map<String, Object> headers = new HashMap<>();
+      headers.put("kafka-key", key(i));
+      headers.put("traceparent", TRACEPARENT);
+      headers.put("event-version", "1");
+      props.add(new AMQP.BasicProperties.Builder()
+          .messageId(UUID.randomUUID().toString())
+          .correlationId("corr-" + i)
+          .type("bridge.test")
+          .contentType("application/json")
+          .timestamp(new Date(1_700_000_000_000L + i * 1000L))
+          .deliveryMode(2)
+          .headers(headers)
+          .build());
+      bodies.add(body(i));
+    }
+    ops.publish(queue, props, bodies);
+  }
+
+  static List<Seen> fromRabbit(List<RabbitOps.Message> messages) {
+    return messages.stream().map(m -> new Seen(m.properties().getMessageId(),
+        RabbitHeaders.text(m.properties().getHeaders().get("kafka-key")), seqOf(m.body()))).toList();
+  }
+
+  static List<Seen> fromKafka(List<ConsumerRecord<byte[], byte[]>> records) {
+    return records.stream().map(r -> new Seen(KafkaOps.header(r, "event-id"),
+        new String(r.key(), StandardCharsets.UTF_8), seqOf(r.value()))).toList();
+  }
+
+  /**
+   * Every one of {@code n} messages arrived; returns the duplicates. First arrivals of a key carry
+   * strictly increasing sequence numbers; with {@code strict}, also every arrival (no duplicates).
+   */
+  static int check(List<Seen> seen, int n, boolean strict) {
+    Set<String> ids = new HashSet<>();
+    Map<String, Integer> lastSeq = new HashMap<>();
+    Map<String, Set<Integer>> seqs = new HashMap<>();
+    int duplicates = 0;
+    for (Seen s : seen) {
+      if (!ids.add(s.id())) {
+        duplicates++;
+        continue;
+      }
+      Integer last = lastSeq.put(s.key(), s.seq());
+      assertThat(last == null || s.seq() > last)
+          .as("key %s: seq %s after %s", s.key(), s.seq(), last).isTrue();
+      seqs.computeIfAbsent(s.key(), k -> new HashSet<>()).add(s.seq());
+    }
+    assertThat(ids).as("unique ids").hasSize(n);
+    assertThat(seqs.values().stream().mapToInt(Set::size).sum()).isEqualTo(n);
+    if (strict) {
+      assertThat(duplicates).as("duplicates").isZero();
+    }
+    return duplicates;
+  }
+
+  static byte[] utf8(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+
+  /** AMQP header values as text. */
+  static final class RabbitHeaders {
+    private RabbitHeaders() {}
+
+    static String text(Object v) {
+      return v == null ? null : HeaderMapping.text(v);
+    }
+  }
+}

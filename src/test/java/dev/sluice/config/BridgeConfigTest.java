@@ -1,0 +1,78 @@
+package dev.sluice.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class BridgeConfigTest {
+
+  @TempDir Path dir;
+
+  private Path config(String bridgeYaml) throws IOException {
+    Files.writeString(dir.resolve("bridge.yaml"), bridgeYaml);
+    return Files.writeString(dir.resolve("c.yaml"), "bridge:\n  file: bridge.yaml\n");
+  }
+
+  @Test
+  void noBridgeByDefault() {
+    SluiceConfig c = ConfigLoader.load((Path) null, Map.of());
+    assertThat(c.bridge().enabled()).isFalse();
+    assertThat(c.rabbitmq().uri()).startsWith("amqp://");
+  }
+
+  @Test
+  void readsRoutesBothWays() throws IOException {
+    SluiceConfig c = ConfigLoader.load(config("""
+        kafka-to-rabbitmq:
+          - name: out
+            topics: [orders, events]
+            exchange: events
+            routing-key: "{event-type}"
+        rabbitmq-to-kafka:
+          - name: in
+            queues: [inbound]
+            topic: inbound
+            key: property:correlation-id
+        """), Map.of());
+    assertThat(c.bridge().kafkaToRabbit()).containsExactly(
+        new BridgeConfig.KafkaToRabbit("out", java.util.List.of("orders", "events"), "events", "{event-type}"));
+    assertThat(c.bridge().rabbitToKafka().get(0).key()).isEqualTo("property:correlation-id");
+  }
+
+  @Test
+  void namesTheBadKey() throws IOException {
+    assertThatThrownBy(() -> ConfigLoader.load(config("""
+        rabbitmq-to-kafka:
+          - name: in
+            queues: [q]
+            topic: t
+            key: property:nope
+        """), Map.of()))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("rabbitmq-to-kafka[in].key");
+    assertThatThrownBy(() -> ConfigLoader.load(config("""
+        kafka-to-rabbitmq:
+          - name: out
+            topics: [t]
+            exchange: x
+            routing-key: "{event-type"
+        """), Map.of()))
+        .hasMessageContaining("kafka-to-rabbitmq[out].routing-key");
+    assertThatThrownBy(() -> ConfigLoader.load((Path) null, Map.of("SLUICE_BRIDGE_MAX_HOPS", "0")))
+        .hasMessageContaining("bridge.max-hops");
+    assertThatThrownBy(() -> ConfigLoader.load((Path) null, Map.of("SLUICE_RABBITMQ_URI", "http://x")))
+        .hasMessageContaining("rabbitmq.uri");
+  }
+
+  @Test
+  void redactsThePassword() {
+    assertThat(new RabbitConfig("amqp://u:secret@h:5672/v", 10, 100, 0).toString())
+        .contains("u:***@h").doesNotContain("secret");
+  }
+}
