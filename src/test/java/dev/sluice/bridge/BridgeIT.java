@@ -127,9 +127,12 @@ class BridgeIT {
         assertThat(counter(m, "loop-in", "bridged")).isEqualTo(n);
         assertThat(counter(m, "loop-in", "skipped-loop")).isEqualTo(n);
       });
-      // nothing echoes: the topic holds the n produced plus the n that came from RabbitMQ, no more
-      Thread.sleep(1000); // a window for an echo to show up (there is nothing to wait for otherwise)
-      assertThat(KAFKA.endOffsetsSum(topic)).isEqualTo(2L * n);
+      // nothing echoes: the topic holds the n produced plus the n that came from RabbitMQ, and keeps
+      // holding exactly that for a while (an echo would show up within it)
+      Awaitility.await("no echo")
+          .during(Duration.ofSeconds(1))
+          .atMost(Duration.ofSeconds(5))
+          .until(() -> KAFKA.endOffsetsSum(topic) == 2L * n);
       assertThat(rabbit.messageCount(queue)).isZero();
     }
   }

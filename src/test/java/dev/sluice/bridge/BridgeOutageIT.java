@@ -135,7 +135,11 @@ class BridgeOutageIT {
       try (TestGateway g = s.gateway()) {
         Awaitility.await("partitions paused").atMost(Duration.ofSeconds(30)).until(() ->
             Metrics.parse(g.gateway().registry().scrape()).sum("sluice_bridge_paused_partitions", Map.of("route", "out")) > 0);
-        Thread.sleep(8000); // well past max.poll.interval.ms (3 s): only polling keeps the member in
+        // stays paused and in its group well past max.poll.interval.ms (3 s): only polling keeps it in
+        Awaitility.await("still a member, still paused")
+            .during(Duration.ofSeconds(8))
+            .atMost(Duration.ofSeconds(12))
+            .until(() -> KAFKA.kafkaOps().groupMembers(s.group() + ".out") == 1);
         Metrics m = Metrics.parse(g.gateway().registry().scrape());
         assertThat(m.sum("sluice_bridge_process_inflight")).isLessThanOrEqualTo(IN_FLIGHT + 500);
         assertThat(m.sum("sluice_bridge_paused_partitions", Map.of("route", "out"))).isEqualTo(4);
