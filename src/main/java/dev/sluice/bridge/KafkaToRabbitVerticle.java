@@ -29,8 +29,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
  */
 public final class KafkaToRabbitVerticle extends VerticleBase {
 
-  private static final long CONFIRM_TIMEOUT_MS = 10_000;
-
   private final BridgeConfig.KafkaToRabbit route;
   private final BridgeConfig bridge;
   private final KafkaConfig kafka;
@@ -70,7 +68,7 @@ public final class KafkaToRabbitVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     metrics = new BridgeMetrics(registry, route.name(), "kafka-to-rabbitmq");
-    publisher = new ConfirmingPublisher(vertx, bridge.maxInFlight(), CONFIRM_TIMEOUT_MS);
+    publisher = new ConfirmingPublisher(vertx, bridge.maxInFlight(), rabbit.confirmTimeoutMs());
     link = new RabbitLink(vertx, rabbit, route.name(), state, metrics.reconnects, publisher::setup,
         publisher::connectionLost);
     publisher.link(link);
@@ -86,6 +84,8 @@ public final class KafkaToRabbitVerticle extends VerticleBase {
     metrics.gauge("sluice.bridge.inflight", "Records taken and not yet confirmed", source::inFlight);
     metrics.gauge("sluice.bridge.paused.partitions", "Partitions paused by backpressure", source::pausedPartitions);
     metrics.gauge("sluice.bridge.unconfirmed", "Publishes waiting for RabbitMQ's confirm", publisher::unconfirmed);
+    metrics.gauge("sluice.bridge.rabbitmq.blocked", "1 while RabbitMQ blocks the route's publishes (resource alarm)",
+        () -> link.blocked() ? 1 : 0);
     link.start(); // connects in the background; readiness follows it
     source.start();
     return Future.succeededFuture();
@@ -101,7 +101,10 @@ public final class KafkaToRabbitVerticle extends VerticleBase {
           aborting = true;
           vertx.cancelTimer(giveUpTimer);
         })
-        .compose(v -> link.stop());
+        .compose(v -> {
+          publisher.close();
+          return link.stop();
+        });
   }
 
   private void accept(List<KafkaSource.Item> items) {

@@ -3,8 +3,13 @@ package dev.sluice.config;
 /**
  * The RabbitMQ connection: where it is and how reconnects back off (doubling from the initial delay
  * up to the maximum).
+ *
+ * @param confirmTimeoutMs a publish RabbitMQ has not confirmed this long after it was sent (time
+ *     while the broker blocks publishers does not count) is taken as lost with its connection: the
+ *     link reconnects and everything unconfirmed is published again
  */
-public record RabbitConfig(String uri, int reconnectInitialMs, int reconnectMaxMs, int heartbeatSeconds) {
+public record RabbitConfig(
+    String uri, int reconnectInitialMs, int reconnectMaxMs, int heartbeatSeconds, int confirmTimeoutMs) {
 
   public RabbitConfig {
     Check.notBlank("rabbitmq.uri", uri);
@@ -14,6 +19,7 @@ public record RabbitConfig(String uri, int reconnectInitialMs, int reconnectMaxM
     Check.atLeast("rabbitmq.reconnect-initial-ms", reconnectInitialMs, 10);
     Check.atLeast("rabbitmq.reconnect-max-ms", reconnectMaxMs, reconnectInitialMs);
     Check.atLeast("rabbitmq.heartbeat-seconds", heartbeatSeconds, 0);
+    Check.atLeast("rabbitmq.confirm-timeout-ms", confirmTimeoutMs, 1000);
   }
 
   /** The URI with its password replaced, for logs. */
@@ -24,6 +30,6 @@ public record RabbitConfig(String uri, int reconnectInitialMs, int reconnectMaxM
   @Override
   public String toString() {
     return "RabbitConfig[uri=" + redactedUri() + ", reconnectInitialMs=" + reconnectInitialMs
-        + ", reconnectMaxMs=" + reconnectMaxMs + ", heartbeatSeconds=" + heartbeatSeconds + "]";
+        + ", reconnectMaxMs=" + reconnectMaxMs + ", heartbeatSeconds=" + heartbeatSeconds + ", confirmTimeoutMs=" + confirmTimeoutMs + "]";
   }
 }

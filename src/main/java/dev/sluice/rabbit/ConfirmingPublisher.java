@@ -3,46 +3,75 @@ package dev.sluice.rabbit;
 import com.rabbitmq.client.BasicProperties;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.rabbitmq.RabbitMQClient;
 import io.vertx.rabbitmq.RabbitMQConfirmation;
+import java.util.Iterator;
 import java.util.Map;
 import java.util.concurrent.ConcurrentNavigableMap;
 import java.util.concurrent.ConcurrentSkipListMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Publishes on a {@link RabbitLink} in confirm mode: each publish completes when the broker confirmed
- * it (fails on a nack or when the connection is lost first). Install {@link #setup} as (part of) the
- * link's setup and {@link #connectionLost} as its down handler.
+ * it, and fails on a nack or when its connection is lost first. Install {@link #setup} as (part of)
+ * the link's setup and {@link #connectionLost} as its down handler.
+ *
+ * <p>RabbitMQ confirms every message published on an open channel, so a publish is never given up
+ * alone (publishing it again on the same channel would only add a duplicate). A confirm overdue by
+ * {@code confirmTimeoutMs} means the connection is no longer trustworthy: the link reconnects, which
+ * fails every unconfirmed publish so that the caller publishes it again on the new connection. Time
+ * while RabbitMQ blocks the link's publishers (a resource alarm) does not count towards the timeout:
+ * a blocked broker is slow, not lost.
  */
 public final class ConfirmingPublisher {
 
-  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ConfirmingPublisher.class);
+  private static final Logger LOG = LoggerFactory.getLogger(ConfirmingPublisher.class);
+  private static final long SWEEP_MS = 1000;
 
-  private final io.vertx.core.Vertx vertx;
+  private final Vertx vertx;
   private final int maxUnconfirmed;
   private final long confirmTimeoutMs;
   private RabbitLink link;
   private long generation = -1;
-  private ConcurrentNavigableMap<Long, Promise<Void>> pending = new ConcurrentSkipListMap<>();
+  private long sweeper = -1;
+  /** The current connection's unconfirmed publishes by delivery tag; replaced on each connection. */
+  private volatile ConcurrentNavigableMap<Long, Unconfirmed> pending = new ConcurrentSkipListMap<>();
+
+  /** A publish the broker has not confirmed yet; {@code sentAtMs} when it got its delivery tag. */
+  private record Unconfirmed(Promise<Void> promise, long sentAtMs) {}
 
   /**
-   * @param confirmTimeoutMs a publish not confirmed within this time fails (and is retried by the
-   *     caller): a lost confirm must not hold a record, and its partition's commits, forever
+   * @param maxUnconfirmed publishes expected in flight at most (sizes the confirm stream's queue)
+   * @param confirmTimeoutMs see the class comment
    */
-  public ConfirmingPublisher(io.vertx.core.Vertx vertx, int maxUnconfirmed, long confirmTimeoutMs) {
+  public ConfirmingPublisher(Vertx vertx, int maxUnconfirmed, long confirmTimeoutMs) {
     this.vertx = vertx;
     this.maxUnconfirmed = maxUnconfirmed;
     this.confirmTimeoutMs = confirmTimeoutMs;
   }
 
+  /** Publishes on {@code link} from now on and watches its confirms (call on the link's context). */
   public void link(RabbitLink link) {
     this.link = link;
+    if (sweeper < 0) {
+      sweeper = vertx.setPeriodic(SWEEP_MS, id -> sweep());
+    }
+  }
+
+  /** Stops watching confirms. */
+  public void close() {
+    if (sweeper >= 0) {
+      vertx.cancelTimer(sweeper);
+      sweeper = -1;
+    }
   }
 
   /** On a new connection: confirm mode and a confirm listener for it. */
   public Future<Void> setup(RabbitMQClient client, long gen) {
-    ConcurrentNavigableMap<Long, Promise<Void>> mine = new ConcurrentSkipListMap<>();
+    ConcurrentNavigableMap<Long, Unconfirmed> mine = new ConcurrentSkipListMap<>();
     return client
         .confirmSelect()
         .compose(v -> client.addConfirmListener(Math.max(1024, maxUnconfirmed * 2)))
@@ -57,10 +86,10 @@ public final class ConfirmingPublisher {
 
   /** Fails every publish not confirmed yet: the connection that carried them is gone. */
   public void connectionLost() {
-    ConcurrentNavigableMap<Long, Promise<Void>> lost = pending;
+    ConcurrentNavigableMap<Long, Unconfirmed> lost = pending;
     pending = new ConcurrentSkipListMap<>();
     generation = -1;
-    lost.values().forEach(p -> p.tryFail("RabbitMQ connection lost before the confirm"));
+    lost.values().forEach(u -> u.promise().tryFail("RabbitMQ connection lost before the confirm"));
     lost.clear();
   }
 
@@ -75,7 +104,7 @@ public final class ConfirmingPublisher {
       return Future.failedFuture("RabbitMQ link not connected");
     }
     RabbitMQClient client = link.client();
-    ConcurrentNavigableMap<Long, Promise<Void>> mine = pending;
+    ConcurrentNavigableMap<Long, Unconfirmed> mine = pending;
     Promise<Void> confirmed = Promise.promise();
     long[] tag = {-1};
     client
@@ -84,9 +113,12 @@ public final class ConfirmingPublisher {
             routingKey,
             properties,
             body,
-            t -> {
+            t -> { // on a worker thread, just before the message is written
               tag[0] = t;
-              mine.put(t, confirmed);
+              mine.put(t, new Unconfirmed(confirmed, System.currentTimeMillis()));
+              if (pending != mine) { // its connection was given up meanwhile: no confirm will settle it
+                confirmed.tryFail("RabbitMQ connection lost before the publish");
+              }
             })
         .onFailure(
             err -> {
@@ -96,35 +128,51 @@ public final class ConfirmingPublisher {
               confirmed.tryFail(err);
               link.check();
             });
-    long timer = vertx.setTimer(confirmTimeoutMs, id -> {
-      if (confirmed.tryFail("no confirm from RabbitMQ within " + confirmTimeoutMs + " ms")) {
-        LOG.warn("No confirm from RabbitMQ within {} ms (tag {}); publishing again", confirmTimeoutMs, tag[0]);
-        if (tag[0] >= 0) {
-          mine.remove(tag[0]);
-        }
-        link.check();
-      }
-    });
-    return confirmed.future().onComplete(ar -> vertx.cancelTimer(timer));
+    return confirmed.future();
   }
 
-  private static void confirm(ConcurrentNavigableMap<Long, Promise<Void>> mine, RabbitMQConfirmation c) {
-    Map<Long, Promise<Void>> settled =
+  /**
+   * Whether a confirm is overdue: sent at {@code sentAtMs}, not confirmed {@code timeoutMs} later,
+   * counting only from when the broker last unblocked publishers, and never while it blocks them.
+   */
+  static boolean overdue(long sentAtMs, long nowMs, long timeoutMs, boolean blocked, long unblockedAtMs) {
+    return !blocked && nowMs - Math.max(sentAtMs, unblockedAtMs) >= timeoutMs;
+  }
+
+  private void sweep() {
+    if (link == null || !link.up() || link.generation() != generation) {
+      return;
+    }
+    long now = System.currentTimeMillis();
+    // tags grow with time: the oldest publish is first
+    Iterator<Map.Entry<Long, Unconfirmed>> it = pending.entrySet().iterator();
+    if (!it.hasNext()) {
+      return;
+    }
+    Map.Entry<Long, Unconfirmed> oldest = it.next();
+    if (overdue(oldest.getValue().sentAtMs(), now, confirmTimeoutMs, link.blocked(), link.unblockedAtMs())) {
+      LOG.warn("RabbitMQ has not confirmed publish {} in {} ms ({} unconfirmed); reconnecting to publish "
+          + "them again", oldest.getKey(), now - oldest.getValue().sentAtMs(), pending.size());
+      link.reconnect();
+    }
+  }
+
+  private static void confirm(ConcurrentNavigableMap<Long, Unconfirmed> mine, RabbitMQConfirmation c) {
+    Map<Long, Unconfirmed> settled =
         c.isMultiple() ? mine.headMap(c.getDeliveryTag(), true) : singleton(mine, c.getDeliveryTag());
     for (var it = settled.entrySet().iterator(); it.hasNext(); ) {
       var e = it.next();
       if (c.isSucceeded()) {
-        e.getValue().tryComplete();
+        e.getValue().promise().tryComplete();
       } else {
-        e.getValue().tryFail("RabbitMQ refused (nack) the message");
+        e.getValue().promise().tryFail("RabbitMQ refused (nack) the message");
       }
       mine.remove(e.getKey());
     }
   }
 
-  private static Map<Long, Promise<Void>> singleton(
-      ConcurrentNavigableMap<Long, Promise<Void>> mine, long tag) {
-    Promise<Void> p = mine.get(tag);
-    return p == null ? Map.of() : Map.of(tag, p);
+  private static Map<Long, Unconfirmed> singleton(ConcurrentNavigableMap<Long, Unconfirmed> mine, long tag) {
+    Unconfirmed u = mine.get(tag);
+    return u == null ? Map.of() : Map.of(tag, u);
   }
 }

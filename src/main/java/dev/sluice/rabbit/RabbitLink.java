@@ -1,8 +1,11 @@
 package dev.sluice.rabbit;
 
+import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.NoOpMetricsCollector;
 import dev.sluice.bus.GatewayState;
 import dev.sluice.config.RabbitConfig;
 import io.micrometer.core.instrument.Counter;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -20,6 +23,10 @@ import org.slf4j.LoggerFactory;
  * mode, consumers); {@link #generation()} changes with it, so that delivery tags and confirms of an
  * old connection are never mixed with a new one. The link's state is published to {@link
  * GatewayState} for readiness.
+ *
+ * <p>The link also follows RabbitMQ's {@code connection.blocked}/{@code unblocked} notices (sent when
+ * a memory or disk alarm stops the broker reading from publishers): {@link #blocked()}. The Vert.x
+ * client does not expose them, so they are taken from the AMQP client's hook on each new connection.
  */
 public final class RabbitLink {
 
@@ -33,6 +40,7 @@ public final class RabbitLink {
   private final Counter reconnects;
   private final BiFunction<RabbitMQClient, Long, Future<Void>> setup;
   private final Runnable onDown;
+  private final Context context;
   private RabbitMQClient client;
   private long generation;
   private boolean up;
@@ -40,6 +48,9 @@ public final class RabbitLink {
   private boolean connecting;
   private long backoff;
   private long watchdog = -1;
+  private boolean blocked;
+  private long blockedAtMs;
+  private long unblockedAtMs;
   private final Promise<Void> firstUp = Promise.promise();
 
   /**
@@ -62,6 +73,7 @@ public final class RabbitLink {
     this.setup = setup;
     this.onDown = onDown;
     this.backoff = config.reconnectInitialMs();
+    this.context = vertx.getOrCreateContext();
   }
 
   /** Starts connecting (in the background, with retries); completes when first connected. */
@@ -84,6 +96,16 @@ public final class RabbitLink {
   /** Changes with every new connection. */
   public long generation() {
     return generation;
+  }
+
+  /** Whether RabbitMQ blocks this connection's publishes now (a resource alarm). */
+  public boolean blocked() {
+    return blocked;
+  }
+
+  /** When RabbitMQ last unblocked this link's publishes (epoch ms; 0 = never blocked). */
+  public long unblockedAtMs() {
+    return unblockedAtMs;
   }
 
   /** Closes the connection and stops reconnecting. */
@@ -113,8 +135,9 @@ public final class RabbitLink {
             .setHandshakeTimeout(5000)
             .setRequestedHeartbeat(config.heartbeatSeconds())
             .setConnectionName("sluice-" + name);
-    RabbitMQClient c = RabbitMQClient.create(vertx, options);
     long gen = generation + 1;
+    options.setMetricsCollector(new BlockedWatch(gen));
+    RabbitMQClient c = RabbitMQClient.create(vertx, options);
     c.addConnectionEstablishedCallback(p -> setup.apply(c, gen).onComplete(p));
     c.start()
         .onComplete(
@@ -166,6 +189,10 @@ public final class RabbitLink {
 
   private void drop(RabbitMQClient c) {
     up = false;
+    if (blocked) {
+      blocked = false;
+      unblockedAtMs = System.currentTimeMillis();
+    }
     client = null;
     state.rabbitLink(name, false);
     reconnects.increment();
@@ -177,5 +204,40 @@ public final class RabbitLink {
   /** Called when an operation failed in a way that suggests the connection is gone. */
   public void check() {
     watch();
+  }
+
+  private void blockedNotice(long gen, String reason) {
+    if (gen != generation || !up || blocked) {
+      return;
+    }
+    blocked = true;
+    blockedAtMs = System.currentTimeMillis();
+    LOG.warn("RabbitMQ blocks the publishes of link {} ({}); they wait, and the time does not count "
+        + "towards confirm timeouts", name, reason);
+  }
+
+  private void unblockedNotice(long gen) {
+    if (gen != generation || !blocked) {
+      return;
+    }
+    blocked = false;
+    unblockedAtMs = System.currentTimeMillis();
+    LOG.info("RabbitMQ unblocked the publishes of link {} after {} ms", name, unblockedAtMs - blockedAtMs);
+  }
+
+  /** The AMQP client's hook on each new connection: listens for the broker's blocked notices. */
+  private final class BlockedWatch extends NoOpMetricsCollector {
+    private final long gen;
+
+    BlockedWatch(long gen) {
+      this.gen = gen;
+    }
+
+    @Override
+    public void newConnection(Connection connection) {
+      connection.addBlockedListener(
+          reason -> context.runOnContext(v -> blockedNotice(gen, reason)),
+          () -> context.runOnContext(v -> unblockedNotice(gen)));
+    }
   }
 }

@@ -72,7 +72,7 @@ class BridgeConfigTest {
 
   @Test
   void redactsThePassword() {
-    assertThat(new RabbitConfig("amqp://u:secret@h:5672/v", 10, 100, 0).toString())
+    assertThat(new RabbitConfig("amqp://u:secret@h:5672/v", 10, 100, 0, 1000).toString())
         .contains("u:***@h").doesNotContain("secret");
   }
 }
