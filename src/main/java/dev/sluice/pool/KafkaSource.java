@@ -1,6 +1,5 @@
 package dev.sluice.pool;
 
-import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -13,10 +12,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -48,10 +45,9 @@ public final class KafkaSource {
   private final AtomicInteger processInFlight;
   private final Context context;
   private final Handler<List<Item>> sink;
-  private final MeterRegistry registry;
+  private final ConsumerLag lag;
   private final ConcurrentLinkedQueue<Done> doneQueue = new ConcurrentLinkedQueue<>();
   private final Promise<Void> stopped = Promise.promise();
-  private final Map<TopicPartition, AtomicLong> lags = new ConcurrentHashMap<>();
   private final AtomicInteger inFlight = new AtomicInteger();
   private volatile int pausedCount;
   private volatile boolean stopping;
@@ -80,7 +76,7 @@ public final class KafkaSource {
     this.processInFlight = processInFlight;
     this.context = context;
     this.sink = sink;
-    this.registry = registry;
+    this.lag = new ConsumerLag(name, registry);
     this.pauses = new PartitionPauses<>(perPartitionHigh, processHigh);
   }
 
@@ -143,7 +139,7 @@ public final class KafkaSource {
           }
           handOff(consumer.poll(Duration.ofMillis(50)));
           if (now - lastLag >= 1000) {
-            updateLag();
+            lag.update(consumer);
             lastLag = now;
           }
         } catch (org.apache.kafka.common.errors.WakeupException | org.apache.kafka.common.errors.InterruptException e) {
@@ -257,26 +253,6 @@ public final class KafkaSource {
             }
           });
     }
-  }
-
-  private void updateLag() {
-    for (TopicPartition tp : consumer.assignment()) {
-      var lag = consumer.currentLag(tp);
-      if (lag.isPresent()) {
-        lags.computeIfAbsent(tp, this::lagGauge).set(lag.getAsLong());
-      }
-    }
-  }
-
-  private AtomicLong lagGauge(TopicPartition tp) {
-    AtomicLong value = new AtomicLong();
-    Gauge.builder("sluice.bridge.consumer.lag", value, AtomicLong::get)
-        .description("Records between the bridge consumer's position and the end of the partition")
-        .tag("route", name)
-        .tag("topic", tp.topic())
-        .tag("partition", Integer.toString(tp.partition()))
-        .register(registry);
-    return value;
   }
 
   private static void sleep(long ms) {
