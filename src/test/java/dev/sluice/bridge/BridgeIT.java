@@ -70,7 +70,7 @@ class BridgeIT {
       assertThat(p.getType()).isEqualTo("bridge.test");
       assertThat(p.getContentType()).isEqualTo("application/json");
       assertThat(p.getDeliveryMode()).isEqualTo(2);
-      assertThat(p.getTimestamp()).isEqualTo(new Date(1_700_000_007_000L));
+      assertThat(p.getTimestamp()).isEqualTo(new Date(Traffic.timestamp(7)));
       assertThat(Traffic.RabbitHeaders.text(p.getHeaders().get("traceparent"))).isEqualTo(Traffic.TRACEPARENT);
       assertThat(Traffic.RabbitHeaders.text(p.getHeaders().get("event-version"))).isEqualTo("1");
       assertThat(Traffic.RabbitHeaders.text(p.getHeaders().get("kafka-key"))).isEqualTo(Traffic.key(7));
@@ -84,7 +84,7 @@ class BridgeIT {
       assertThat(KafkaOps.header(r, "traceparent")).isEqualTo(Traffic.TRACEPARENT);
       assertThat(KafkaOps.header(r, "event-version")).isEqualTo("1");
       assertThat(KafkaOps.header(r, "sluice-hops")).isEqualTo("1");
-      assertThat(r.timestamp()).isEqualTo(1_700_000_007_000L);
+      assertThat(r.timestamp()).isEqualTo(Traffic.timestamp(7));
 
       Awaitility.await("offsets committed and deliveries acked").atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
         assertThat(rabbit.messageCount(inQueue)).isZero();

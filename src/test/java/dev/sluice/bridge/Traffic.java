@@ -26,6 +26,15 @@ final class Traffic {
   static final String TRACEPARENT = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
   static final int KEYS = 64;
 
+  /**
+   * Message {@code i} is stamped {@code T0 + i} seconds: whole seconds (AMQP timestamps have no
+   * milliseconds), starting two days ago, so that 100,000 messages still end in the past. Not a
+   * fixed date: the bridge keeps the AMQP timestamp as the record's CreateTime, Kafka's time
+   * retention (7 days by default) deletes older records at its next check, under the consumer's
+   * feet, and Kafka refuses timestamps over an hour ahead ({@code message.timestamp.after.max.ms}).
+   */
+  static final long T0 = (System.currentTimeMillis() / 1000 - 2 * 86_400) * 1000;
+
   /** What arrived: its id, key, per-key sequence number. */
   record Seen(String id, String key, int seq) {}
 
@@ -35,8 +44,18 @@ final class Traffic {
     return "key-" + (i % KEYS);
   }
 
+  static long timestamp(int i) {
+    return T0 + i * 1000L;
+  }
+
   static byte[] body(int i) {
-    return ("{\"key\":\"" + key(i) + "\",\"seq\":" + (i / KEYS) + "}").getBytes(StandardCharsets.UTF_8);
+    return body(i, 0);
+  }
+
+  /** A message body: its key, its sequence number within the key, and {@code padBytes} of filler. */
+  static byte[] body(int i, int padBytes) {
+    String pad = padBytes == 0 ? "" : "\"pad\":\"" + "x".repeat(padBytes) + "\",";
+    return ("{\"key\":\"" + key(i) + "\"," + pad + "\"seq\":" + (i / KEYS) + "}").getBytes(StandardCharsets.UTF_8);
   }
 
   static int seqOf(byte[] body) {
@@ -44,27 +63,44 @@ final class Traffic {
     return Integer.parseInt(s.substring(s.indexOf("\"seq\":") + 6, s.length() - 1));
   }
 
-  /** Produces messages {@code from..to-1} to {@code topic} with the documented headers. */
+  /**
+   * Produces messages {@code from..to-1} to {@code topic} with the documented headers; fails unless
+   * Kafka acknowledged every one.
+   */
   static void produce(String bootstrap, String topic, int from, int to) {
+    produce(bootstrap, topic, from, to, 0);
+  }
+
+  /** {@link #produce(String, String, int, int)} with bodies padded by {@code padBytes}. */
+  static void produce(String bootstrap, String topic, int from, int to, int padBytes) {
     Properties p = new Properties();
     p.put("bootstrap.servers", bootstrap);
     p.put("acks", "all");
     p.put("linger.ms", "5");
     p.put("key.serializer", ByteArraySerializer.class.getName());
     p.put("value.serializer", ByteArraySerializer.class.getName());
+    List<java.util.concurrent.Future<?>> sent = new ArrayList<>();
     try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p)) {
       for (int i = from; i < to; i++) {
-        ProducerRecord<byte[], byte[]> r = new ProducerRecord<>(topic, null, 1_700_000_000_000L + i * 1000L,
-            utf8(key(i)), body(i));
+        ProducerRecord<byte[], byte[]> r = new ProducerRecord<>(topic, null, timestamp(i),
+            utf8(key(i)), body(i, padBytes));
         r.headers().add("event-id", utf8(UUID.randomUUID().toString()));
         r.headers().add("event-type", utf8("bridge.test"));
         r.headers().add("event-version", utf8("1"));
         r.headers().add("correlation-id", utf8("corr-" + i));
         r.headers().add("content-type", utf8("application/json"));
         r.headers().add("traceparent", utf8(TRACEPARENT));
-        producer.send(r);
+        sent.add(producer.send(r));
       }
       producer.flush();
+      for (java.util.concurrent.Future<?> f : sent) {
+        f.get();
+      }
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw new IllegalStateException("test traffic not accepted by Kafka: " + e.getCause(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted producing test traffic", e);
     }
   }
 
@@ -82,7 +118,7 @@ final class Traffic {
           .correlationId("corr-" + i)
           .type("bridge.test")
           .contentType("application/json")
-          .timestamp(new Date(1_700_000_000_000L + i * 1000L))
+          .timestamp(new Date(timestamp(i)))
           .deliveryMode(2)
           .headers(headers)
           .build());
