@@ -43,6 +43,7 @@ public final class KafkaToRabbitVerticle extends VerticleBase {
   private RabbitLink link;
   private KafkaSource source;
   private KeyedScheduler<KafkaSource.Item> scheduler;
+  private Retry retry;
   private volatile boolean aborting;
 
   public KafkaToRabbitVerticle(
@@ -68,6 +69,8 @@ public final class KafkaToRabbitVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     metrics = new BridgeMetrics(registry, route.name(), "kafka-to-rabbitmq");
+    retry = new Retry(vertx, route.name(), "publish to RabbitMQ exchange '" + route.exchange() + "'",
+        () -> aborting, metrics.retries);
     publisher = new ConfirmingPublisher(vertx, bridge.maxInFlight(), rabbit.confirmTimeoutMs());
     link = new RabbitLink(vertx, rabbit, route.name(), state, metrics.reconnects, publisher::setup,
         publisher::connectionLost);
@@ -124,8 +127,7 @@ public final class KafkaToRabbitVerticle extends VerticleBase {
     AMQP.BasicProperties props = HeaderMapping.toAmqp(r.headers(), r.key(), r.timestamp(), hops + 1);
     String rk = routingKey.render(r.headers());
     Buffer body = Buffer.buffer(r.value() == null ? new byte[0] : r.value());
-    return Retry.until(vertx, () -> publisher.publish(route.exchange(), rk, props, body), () -> aborting,
-            metrics.retries)
+    return retry.until(() -> publisher.publish(route.exchange(), rk, props, body))
         .onSuccess(v -> metrics.bridged.increment());
   }
 

@@ -44,6 +44,7 @@ public final class RabbitToKafkaVerticle extends VerticleBase {
   private final List<RabbitSource> sources = new ArrayList<>();
   private long starvationTimer = -1;
   private KeyedScheduler<Taken> scheduler;
+  private Retry retry;
   private KafkaProducer<byte[], byte[]> producer;
   private ExecutorService sender;
   private volatile boolean aborting;
@@ -70,6 +71,8 @@ public final class RabbitToKafkaVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     metrics = new BridgeMetrics(registry, route.name(), "rabbitmq-to-kafka");
+    retry = new Retry(vertx, route.name(), "send to Kafka topic '" + route.topic() + "'", () -> aborting,
+        metrics.retries);
     sender = Executors.newSingleThreadExecutor(r -> {
       Thread t = new Thread(r, "sluice-bridge-sender-" + route.name());
       t.setDaemon(true);
@@ -159,11 +162,7 @@ public final class RabbitToKafkaVerticle extends VerticleBase {
     byte[] value = d.message().body().getBytes();
     Long timestamp = HeaderMapping.timestamp(props);
     var headers = HeaderMapping.toKafka(props, hops + 1);
-    return Retry.until(
-            vertx,
-            () -> send(new ProducerRecord<>(route.topic(), null, timestamp, keyBytes, value, headers)),
-            () -> aborting,
-            metrics.retries)
+    return retry.until(() -> send(new ProducerRecord<>(route.topic(), null, timestamp, keyBytes, value, headers)))
         .onSuccess(v -> metrics.bridged.increment());
   }
 

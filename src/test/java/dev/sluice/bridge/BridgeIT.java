@@ -137,6 +137,51 @@ class BridgeIT {
     }
   }
 
+  /**
+   * A message Kafka refuses for good (stamped two hours ahead; Kafka takes at most one) is neither
+   * acked nor dropped: its key waits, retried and counted, while the other keys flow on; once the
+   * gateway is gone the message is back in its queue.
+   */
+  @Test
+  void aMessageKafkaRefusesIsKeptAndHoldsOnlyItsKey() throws Exception {
+    int n = 1000;
+    RabbitOps rabbit = RABBIT.rabbitOps();
+    String topic = KAFKA.createTopic(KafkaOps.uniqueTopic("poison"), 2);
+    String queue = RabbitOps.unique("poisonq");
+    rabbit.queue(queue);
+    AMQP.BasicProperties poison = new AMQP.BasicProperties.Builder()
+        .messageId("poison-1")
+        .timestamp(new Date(System.currentTimeMillis() + 2 * 3_600_000L))
+        .headers(java.util.Map.of("kafka-key", "poison"))
+        .deliveryMode(2)
+        .build();
+    rabbit.publish(queue, List.of(poison), List.of("{}".getBytes(StandardCharsets.UTF_8)));
+    Traffic.publish(rabbit, queue, 0, n);
+    GatewayConfig config = GatewayConfig.forKafka(KAFKA.bootstrap()).route("#", "events")
+        .set("bridge.group-id-prefix", RabbitOps.unique("group"))
+        .set("shutdown.drain-timeout-ms", 2000) // the refused message never drains
+        .bridge(RABBIT.uri(), """
+        rabbitmq-to-kafka:
+          - name: poison-in
+            queues: [%s]
+            topic: %s
+        """.formatted(queue, topic));
+    try (TestGateway gateway = TestGateway.startReady(config, http)) {
+      Awaitility.await("the other keys bridged, the refused message retried")
+          .atMost(Duration.ofSeconds(60))
+          .untilAsserted(() -> {
+            Metrics m = Metrics.parse(gateway.gateway().registry().scrape());
+            assertThat(m.sum("sluice_bridge_messages_total", java.util.Map.of("route", "poison-in", "result", "bridged")))
+                .isEqualTo(n);
+            assertThat(m.sum("sluice_bridge_retries_total", java.util.Map.of("route", "poison-in"))).isGreaterThanOrEqualTo(2);
+            assertThat(m.sum("sluice_bridge_inflight", java.util.Map.of("route", "poison-in"))).isEqualTo(1);
+          });
+      assertThat(KAFKA.endOffsetsSum(topic)).isEqualTo(n);
+    }
+    List<RabbitOps.Message> left = rabbit.consume(queue, 1, Duration.ofSeconds(30), Duration.ofMillis(500));
+    assertThat(left).extracting(m -> m.properties().getMessageId()).containsExactly("poison-1");
+  }
+
   static double counter(String metrics, String route, String result) {
     return Metrics.parse(metrics).sum("sluice_bridge_messages_total", java.util.Map.of("result", result, "route", route));
   }
