@@ -1,7 +1,9 @@
 # shellcheck shell=bash
 # The bench report: sourced by load-tests/bench. Reads $ROWS (one tab-separated line per mode and round:
 # round mode events_s requests_s p50_ms p99_ms p999_ms errors accepted landed cpu_gw cpu_broker cpu_load
-# raw_events_s cpu_other) and prints the table, then writes $RESULTS/<ts>.{txt,csv,json,png} and latest.*.
+# raw_events_s cpu_other [landed_ok]) and prints the table, then writes $RESULTS/<ts>.{txt,csv,json,png}
+# and latest.*. landed_ok (1/0; the bridge modes, where landed >= accepted is right) defaults to
+# landed == accepted; a latency of "-" is one the mode does not measure.
 
 # JSON string literal of $1.
 json_str() { printf '"%s"' "$(sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' <<<"$1" | tr -d '\n\r')"; }
@@ -32,6 +34,9 @@ aggregate() {
       if (!(m in cnt)) { order[++modes] = m; cnt[m] = 0 }
       n = ++cnt[m]
       v[m, "ev", n] = $3; v[m, "rq", n] = ($4 == "-" ? 0 : $4); v[m, "p50", n] = $5; v[m, "p99", n] = $6; v[m, "p999", n] = $7
+      if ($5 == "-") nop50[m] = 1
+      if ($7 == "-") nop999[m] = 1
+      bad[m] += ($16 == "" ? ($9 != $10) : ($16 != 1))
       v[m, "gw", n] = $11; v[m, "br", n] = $12; v[m, "ld", n] = $13; v[m, "ot", n] = $15
       v[m, "ratio", n] = ($14 > 0 ? $3 / $14 : 0)
       acc[m] += $9; land[m] += $10
@@ -46,9 +51,12 @@ aggregate() {
         e = ""; k = split(errk[m], ks, " ")
         for (i = 1; i <= k; i++) e = e (e == "" ? "" : " ") ks[i] ":" err[m, ks[i]]
         if (e == "") e = "-"
-        printf "%s\t%d\t%.0f\t%.0f\t%.0f\t%.0f\t%.2f\t%.2f\t%.2f\t%.2f\t%.2f\t%s\t%d\t%d\t%.2f\t%.2f\t%.2f\t%.3f\t%.3f\t%.3f\t%.2f\n",
-          m, cnt[m], med("ev"), mn("ev"), mx("ev"), med("rq"), med("p50"), med("p99"), mx("p99"), med("p999"), mx("p999"),
-          e, acc[m], land[m], med("gw"), med("br"), med("ld"), med("ratio"), mn("ratio"), mx("ratio"), med("ot")
+        p50 = (m in nop50) ? "-" : sprintf("%.2f", med("p50")); p99 = (m in nop50) ? "-" : sprintf("%.2f", med("p99"))
+        p99x = (m in nop50) ? "-" : sprintf("%.2f", mx("p99"))
+        p999 = (m in nop999) ? "-" : sprintf("%.2f", med("p999")); p999x = (m in nop999) ? "-" : sprintf("%.2f", mx("p999"))
+        printf "%s\t%d\t%.0f\t%.0f\t%.0f\t%.0f\t%s\t%s\t%s\t%s\t%s\t%s\t%d\t%d\t%.2f\t%.2f\t%.2f\t%.3f\t%.3f\t%.3f\t%.2f\t%d\n",
+          m, cnt[m], med("ev"), mn("ev"), mx("ev"), med("rq"), p50, p99, p99x, p999, p999x,
+          e, acc[m], land[m], med("gw"), med("br"), med("ld"), med("ratio"), mn("ratio"), mx("ratio"), med("ot"), bad[m] + 0
       }
     }' "$ROWS"
 }
@@ -59,54 +67,91 @@ report() {
   agg="$(aggregate)"
   local ok=no
   [[ $LANDED_TOTAL == "$TOTAL_ACCEPTED" ]] && ok=yes
+  local bad_rows
+  bad_rows=$(awk -F'\t' '{ s += $22 } END { print s + 0 }' <<<"$agg")
+  ((bad_rows == 0)) || ok=no
+  if ((BRIDGE)) && [[ $BRIDGE_OK != yes ]]; then ok=no; fi
 
   # ---------------------------------------------------------------- the table
   {
-    printf 'Sluice ingest benchmark %s  (%s rounds x %ss per mode, medians with min-max)\n' "$TS" "$ROUNDS" "$DURATION"
-    printf 'machine: %s cores %s, %s GiB, %s; Java %s; Kafka %s (1 node, acks=all, lz4); wrk %s, %s threads\n' \
-      "$CORES" "$CPU_MODEL" "$MEM_GIB" "$OS_NAME" "$JAVA_VERSION" "$KAFKA_VERSION" "$WRK_VERSION" "$THREADS"
-    printf 'gateway: %s (%s), JVM %s, default sluice.yaml%s; events %s B; single %s conns; batch %s x %s events%s\n\n' \
-      "$(basename "$JAR")" "$GIT_COMMIT" "$GW_JVM_OPTS" "${SLUICE_ENV:+ + env $SLUICE_ENV}" "$EVENT_BYTES" "$CONNECTIONS" "$BATCH_CONNECTIONS" "$BATCH_SIZE" \
-      "$( ((STREAM)) && echo "; stream $STREAM_CONNECTIONS WebSocket conns x $STREAM_FRAME events/frame, <= $STREAM_WINDOW unacked each")"
+    local what=ingest
+    ((BRIDGE)) && what="ingest + bridge"
+    ((INGEST)) || what=bridge
+    printf 'Sluice %s benchmark %s  (%s rounds x %ss per mode, medians with min-max)\n' "$what" "$TS" "$ROUNDS" "$DURATION"
+    printf 'machine: %s cores %s, %s GiB, %s; Java %s; Kafka %s (1 node%s)%s\n' \
+      "$CORES" "$CPU_MODEL" "$MEM_GIB" "$OS_NAME" "$JAVA_VERSION" "$KAFKA_VERSION" "$( ((INGEST)) && echo ", acks=all, lz4")" \
+      "$( ((INGEST)) && echo "; wrk $WRK_VERSION, $THREADS threads")$( ((BRIDGE)) && echo "; RabbitMQ $RABBIT_VERSION (1 node); PerfTest $PERFTEST_VERSION")"
+    if ((INGEST)); then
+      printf 'gateway: %s (%s), JVM %s, default sluice.yaml%s; events %s B; single %s conns; batch %s x %s events%s\n' \
+        "$(basename "$JAR")" "$GIT_COMMIT" "$GW_JVM_OPTS" "${SLUICE_ENV:+ + env $SLUICE_ENV}" "$EVENT_BYTES" "$CONNECTIONS" "$BATCH_CONNECTIONS" "$BATCH_SIZE" \
+        "$( ((STREAM)) && echo "; stream $STREAM_CONNECTIONS WebSocket conns x $STREAM_FRAME events/frame, <= $STREAM_WINDOW unacked each")"
+    fi
+    if ((BRIDGE)); then
+      printf 'bridge: %s (%s), JVM %s, default sluice.yaml + bridge.yaml%s: topic %s (%s partitions, %s B records, 4096 keys) -> exchange %s, key "%s" -> durable classic queue %s;\n' \
+        "$(basename "$JAR")" "$GIT_COMMIT" "$GW_JVM_OPTS" "${SLUICE_ENV:+ + env $SLUICE_ENV}" "$BRIDGE_TOPIC" "$PARTITIONS" "$EVENT_BYTES" "$BRIDGE_EXCHANGE" "$BRIDGE_RK_TEMPLATE" "$BRIDGE_QUEUE"
+      printf '  perftest: 1 producer, persistent %s B messages, --confirm %s (unconfirmed publishes), the same exchange, key and queue, no consumer\n' "$EVENT_BYTES" "$BRIDGE_CONFIRM"
+    fi
+    printf '\n'
     awk -F'\t' '
       function c(x,   s) { s = sprintf("%.0f", x); r = ""; while (length(s) > 3) { r = "," substr(s, length(s) - 2) r; s = substr(s, 1, length(s) - 3) } return s r }
+      function f1(x) { return x == "-" ? "-" : sprintf("%.1f", x) }
       BEGIN {
-        printf "%-7s %-33s %-9s %-7s %-7s %-8s %-16s %-27s %-23s %-21s\n", "mode", "events/s (min-max)", "req/s", "p50 ms", "p99 ms", "p99.9 ms", "errors", "landed = accepted", "CPU gw/kafka/load/other", "x raw (min-max)"
+        printf "%-8s %-33s %-9s %-7s %-7s %-8s %-16s %-27s %-23s %-21s\n", "mode", "events/s (min-max)", "req/s", "p50 ms", "p99 ms", "p99.9 ms", "errors", "landed = accepted", "CPU gw/broker/load/oth", "x raw (min-max)"
       }
       {
         ev = c($3) " (" c($4) "-" c($5) ")"
-        rq = ($1 == "raw" ? "-" : c($6))
-        la = c($14) " = " c($13) ($13 == $14 ? " ok" : " NO")
+        rq = ($1 == "raw" || $1 == "perftest" || $1 == "bridge" ? "-" : c($6))
+        la = c($14) ($13 == $14 ? " = " : ($14 > $13 ? " >= " : " < ")) c($13) ($22 == 0 ? " ok" : " NO")
         cpu = sprintf("%.2f/%.2f/%.2f/%.2f", $15, $16, $17, $21)
-        ra = ($1 == "raw" ? "1" : sprintf("%.2f (%.2f-%.2f)", $18, $19, $20))
-        printf "%-7s %-33s %-9s %-7s %-7s %-8s %-16s %-27s %-23s %-21s\n", $1, ev, rq, sprintf("%.1f", $7), sprintf("%.1f", $8), sprintf("%.1f", $10), $12, la, cpu, ra
+        ra = ($1 == "raw" || $1 == "perftest" ? "1" : sprintf("%.2f (%.2f-%.2f)", $18, $19, $20))
+        printf "%-8s %-33s %-9s %-7s %-7s %-8s %-16s %-27s %-23s %-21s\n", $1, ev, rq, f1($7), f1($8), f1($10), $12, la, cpu, ra
       }' <<<"$agg"
     printf '\n'
-    printf 'raw = Kafka ProducerPerformance (its latencies are send-to-ack under an unthrottled producer, not comparable)\n'
-    printf 'errors = answers other than 202 by status, and wrk socket errors; CPU in cores (of %s) averaged over each load window:\n' "$CORES"
-    printf '  gateway / Kafka broker / load generator (wrk, ProducerPerformance for raw, the StreamLoad JVM for stream) / everything else on the machine\n'
+    if ((INGEST)); then
+      printf 'raw = Kafka ProducerPerformance (its latencies are send-to-ack under an unthrottled producer, not comparable)\n'
+      printf 'errors = answers other than 202 by status, and wrk socket errors; CPU in cores (of %s) averaged over each load window:\n' "$CORES"
+      printf '  gateway / broker (Kafka; for perftest and bridge Kafka + RabbitMQ) / load generator (wrk, ProducerPerformance for raw,\n'
+      printf '  the StreamLoad JVM for stream, PerfTest for perftest, none for bridge) / everything else on the machine\n'
+    else
+      printf 'CPU in cores (of %s) averaged over each window: bridge gateway / broker (Kafka + RabbitMQ) / load generator (PerfTest; none\n' "$CORES"
+      printf '  for bridge: its records were written before the window) / everything else on the machine\n'
+    fi
     if ((STREAM)); then
       printf 'stream = WebSocket /v1/stream (tools/StreamLoad.java): events/s = acked events / duration, req/s = frames/s, latencies = frame sent -> ack;\n'
       printf '  errors = nacked events (nack_<code>), error frames by code, closes and unsettled frames\n'
     fi
-    printf 'landed in Kafka (topic %s, all gateway runs incl. warm-up): %s; accepted (answered 202 + acked on streams): %s (%s + %s); gateway counter: %s -> %s\n' \
-      "$TOPIC" "$LANDED_TOTAL" "$TOTAL_ACCEPTED" "$((TOTAL_ACCEPTED - ${TOTAL_STREAM_ACKED:-0}))" "${TOTAL_STREAM_ACKED:-0}" "$GW_COUNTED" "$([[ $ok == yes ]] && echo "landed = accepted" || echo "MISMATCH")"
-    printf 'gateway heap peak %s MiB of %s MiB; exit after SIGTERM: %s; total time %ss\n' \
-      "$((HEAP_PEAK / 1048576))" "$((HEAP_MAX_BYTES / 1048576))" "$GW_EXIT" "$T_TOTAL"
+    if ((BRIDGE)); then
+      printf 'perftest = RabbitMQ PerfTest publishing with confirms: msg/s confirmed, p50/p99 = publish -> confirm; landed = in the queue >= confirmed\n'
+      printf 'bridge = Kafka -> RabbitMQ route: msg/s = sluice_bridge_messages_total{result="bridged"} over the window, a backlog left at its end;\n'
+      printf '  landed = in the queue >= accepted = records committed after the drain (= written = bridged); x raw = x perftest of the same round\n'
+    fi
+    if ((INGEST)); then
+      printf 'landed in Kafka (topic %s, all gateway runs incl. warm-up): %s; accepted (answered 202 + acked on streams): %s (%s + %s); gateway counter: %s -> %s\n' \
+        "$TOPIC" "$LANDED_TOTAL" "$TOTAL_ACCEPTED" "$((TOTAL_ACCEPTED - ${TOTAL_STREAM_ACKED:-0}))" "${TOTAL_STREAM_ACKED:-0}" "$GW_COUNTED" "$([[ $LANDED_TOTAL == "$TOTAL_ACCEPTED" ]] && echo "landed = accepted" || echo "MISMATCH")"
+    fi
+    if ((BRIDGE)); then
+      printf 'bridge (incl. warm-up): written to %s %s, bridged %s, committed %s, landed in %s %s -> %s; retries %s, reconnects %s, "blocked" in its log %s; RabbitMQ alarms: %s%s\n' \
+        "$BRIDGE_TOPIC" "$BRIDGE_WRITTEN" "$BR_BRIDGED" "$BR_COMMITTED" "$BRIDGE_QUEUE" "$BRIDGE_QUEUED" \
+        "$([[ $BRIDGE_OK == yes ]] && echo "ok" || echo "MISMATCH")" "$BR_RETRIES" "$BR_RECONNECTS" "$BR_BLOCKED" "${BRIDGE_ALARMS:-none}" \
+        "$( ((BRIDGE_STALLED)) && echo "; STALLED (see $(compgen -G "$RUN/bridge-stall-*.txt" | head -n1))")"
+    fi
+    printf 'gateway heap peak %s MiB of %s MiB; exit after SIGTERM: %s%s; total time %ss\n' \
+      "$((HEAP_PEAK / 1048576))" "$((HEAP_MAX_BYTES / 1048576))" "$GW_EXIT" "$( ((BRIDGE && INGEST)) && echo " (bridge gateway: $BR_EXIT)")" "$T_TOTAL"
     if [[ -s $RUN/threads.tsv ]]; then
       printf 'busiest gateway threads (cores; pools summed as -N), round %s:\n' "$ROUNDS"
-      awk -F'\t' -v r="$ROUNDS" '$1 == r { printf "  %-7s %s\n", $2, $3 }' "$RUN/threads.tsv"
+      awk -F'\t' -v r="$ROUNDS" '$1 == r { printf "  %-8s %s\n", $2, $3 }' "$RUN/threads.tsv"
     fi
   } | tee "$base.txt"
 
   # ---------------------------------------------------------------- CSV
   {
     echo "mode,rounds,events_per_s_median,events_per_s_min,events_per_s_max,requests_per_s_median,p50_ms_median,p99_ms_median,p99_ms_max,p999_ms_median,p999_ms_max,errors,accepted,landed,landed_equals_accepted,cpu_gateway_cores,cpu_broker_cores,cpu_loadgen_cores,ratio_to_raw_median,ratio_to_raw_min,ratio_to_raw_max,cpu_other_cores"
-    awk -F'\t' -v OFS=, '{ print $1, $2, $3, $4, $5, ($1 == "raw" ? "" : $6), $7, $8, $9, $10, $11, "\"" $12 "\"", $13, $14, ($13 == $14 ? "true" : "false"), $15, $16, $17, $18, $19, $20, $21 }' <<<"$agg"
+    awk -F'\t' -v OFS=, '{ for (i = 7; i <= 11; i++) if ($i == "-") $i = ""
+      print $1, $2, $3, $4, $5, ($1 == "raw" || $1 == "perftest" || $1 == "bridge" ? "" : $6), $7, $8, $9, $10, $11, "\"" $12 "\"", $13, $14, ($22 == 0 ? "true" : "false"), $15, $16, $17, $18, $19, $20, $21 }' <<<"$agg"
   } >"$base.csv"
   {
     echo "round,mode,events_per_s,requests_per_s,p50_ms,p99_ms,p999_ms,errors,accepted,landed,cpu_gateway_cores,cpu_broker_cores,cpu_loadgen_cores,raw_events_per_s,cpu_other_cores"
-    awk -F'\t' -v OFS=, '{ $8 = "\"" $8 "\""; if ($4 == "-") $4 = ""; print }' "$ROWS"
+    awk -F'\t' -v OFS=, '{ $8 = "\"" $8 "\""; for (i = 4; i <= 7; i++) if ($i == "-") $i = ""; NF = 15; print }' "$ROWS"
   } >"$base-rounds.csv"
 
   # ---------------------------------------------------------------- JSON
@@ -121,20 +166,32 @@ report() {
     printf '  "setup": {"gatewayJvm": %s, "gatewayEnvOverrides": %s, "eventBytes": %s, "singleConnections": %s, "batchConnections": %s, "batchSize": %s, "streamConnections": %s, "streamFrameEvents": %s, "streamWindow": %s, "wrkThreads": %s, "partitions": %s, "producer": "acks=all enable.idempotence=true compression.type=lz4 linger.ms=1 batch.size=131072 buffer.memory=67108864"},\n' \
       "$(json_str "$GW_JVM_OPTS")" "$(json_str "$SLUICE_ENV")" "$EVENT_BYTES" "$CONNECTIONS" "$BATCH_CONNECTIONS" "$BATCH_SIZE" "$( ((STREAM)) && echo "$STREAM_CONNECTIONS" || echo null)" "$STREAM_FRAME" "$STREAM_WINDOW" "$THREADS" "$PARTITIONS"
     printf '  "summary": [\n'
-    awk -F'\t' '{
+    awk -F'\t' 'function n(x) { return x == "-" ? "null" : x }
+    {
       printf "%s    {\"mode\": \"%s\", \"rounds\": %d, \"eventsPerSecond\": {\"median\": %s, \"min\": %s, \"max\": %s}, \"requestsPerSecond\": %s, \"p50Ms\": %s, \"p99Ms\": {\"median\": %s, \"max\": %s}, \"p999Ms\": {\"median\": %s, \"max\": %s}, \"errors\": \"%s\", \"accepted\": %s, \"landed\": %s, \"landedEqualsAccepted\": %s, \"cpuCores\": {\"gateway\": %s, \"broker\": %s, \"loadGenerator\": %s, \"other\": %s}, \"ratioToRaw\": {\"median\": %s, \"min\": %s, \"max\": %s}}",
-        (NR > 1 ? ",\n" : ""), $1, $2, $3, $4, $5, ($1 == "raw" ? "null" : $6), $7, $8, $9, $10, $11, ($12 == "-" ? "" : $12), $13, $14, ($13 == $14 ? "true" : "false"), $15, $16, $17, $21, $18, $19, $20
+        (NR > 1 ? ",\n" : ""), $1, $2, $3, $4, $5, ($1 == "raw" || $1 == "perftest" || $1 == "bridge" ? "null" : $6), n($7), n($8), n($9), n($10), n($11), ($12 == "-" ? "" : $12), $13, $14, ($22 == 0 ? "true" : "false"), $15, $16, $17, $21, $18, $19, $20
     } END { print "" }' <<<"$agg"
     printf '  ],\n  "rounds": [\n'
-    awk -F'\t' '{
+    awk -F'\t' 'function n(x) { return x == "-" ? "null" : x }
+    {
       printf "%s    {\"round\": %s, \"mode\": \"%s\", \"eventsPerSecond\": %s, \"requestsPerSecond\": %s, \"p50Ms\": %s, \"p99Ms\": %s, \"p999Ms\": %s, \"errors\": \"%s\", \"accepted\": %s, \"landed\": %s, \"cpuCores\": {\"gateway\": %s, \"broker\": %s, \"loadGenerator\": %s, \"other\": %s}, \"rawEventsPerSecond\": %s}",
-        (NR > 1 ? ",\n" : ""), $1, $2, $3, ($4 == "-" ? "null" : $4), $5, $6, $7, ($8 == "-" ? "" : $8), $9, $10, $11, $12, $13, $15, $14
+        (NR > 1 ? ",\n" : ""), $1, $2, $3, ($4 == "-" ? "null" : $4), n($5), n($6), n($7), ($8 == "-" ? "" : $8), $9, $10, $11, $12, $13, $15, $14
     } END { print "" }' "$ROWS"
     printf '  ],\n  "gatewayThreads": [\n'
     awk -F'\t' '{ printf "%s    {\"round\": %s, \"mode\": \"%s\", \"busiest\": \"%s\"}", (NR > 1 ? ",\n" : ""), $1, $2, $3 } END { print "" }' "$RUN/threads.tsv" 2>/dev/null || true
     printf '  ],\n  "checks": {"landedInKafka": %s, "acceptedByAnswers": %s, "ackedOnStreams": %s, "gatewayCountedAccepted": %s, "landedEqualsAccepted": %s, "gatewayHeapPeakBytes": %s, "gatewayHeapMaxBytes": %s, "gatewayExitCode": %s}\n}\n' \
-      "$LANDED_TOTAL" "$((TOTAL_ACCEPTED - ${TOTAL_STREAM_ACKED:-0}))" "${TOTAL_STREAM_ACKED:-0}" "${GW_COUNTED:-null}" "$([[ $ok == yes ]] && echo true || echo false)" "$HEAP_PEAK" "${HEAP_MAX_BYTES:-0}" "$GW_EXIT"
+      "$LANDED_TOTAL" "$((TOTAL_ACCEPTED - ${TOTAL_STREAM_ACKED:-0}))" "${TOTAL_STREAM_ACKED:-0}" "${GW_COUNTED:-null}" "$([[ $ok == yes ]] && echo true || echo false)" "$HEAP_PEAK" "${HEAP_MAX_BYTES:-0}" "$( [[ $GW_EXIT == - ]] && echo null || echo "$GW_EXIT")"
   } >"$base.json"
+  if ((BRIDGE)); then   # the bridge's setup and checks, merged into the document
+    local tmp="$base.json.tmp"
+    sed '$d' "$base.json" | sed '$d' >"$tmp"
+    tail -n 2 "$base.json" | head -n 1 | sed 's/}$/},/' >>"$tmp"
+    printf '  "bridge": {"route": %s, "topic": %s, "exchange": %s, "routingKey": %s, "queue": %s, "perftestVersion": %s, "perftestConfirm": %s, "rabbitmq": %s, "written": %s, "bridged": %s, "committed": %s, "landedInQueue": %s, "ok": %s, "stalled": %s, "retries": %s, "reconnects": %s, "alarms": %s, "gatewayExitCode": %s}\n}\n' \
+      "$(json_str "$BRIDGE_ROUTE")" "$(json_str "$BRIDGE_TOPIC")" "$(json_str "$BRIDGE_EXCHANGE")" "$(json_str "$BRIDGE_RK_TEMPLATE")" "$(json_str "$BRIDGE_QUEUE")" \
+      "$(json_str "$PERFTEST_VERSION")" "$BRIDGE_CONFIRM" "$(json_str "$RABBIT_VERSION")" "$BRIDGE_WRITTEN" "${BR_BRIDGED:-0}" "${BR_COMMITTED:-0}" "$BRIDGE_QUEUED" \
+      "$([[ $BRIDGE_OK == yes ]] && echo true || echo false)" "$( ((BRIDGE_STALLED)) && echo true || echo false)" "${BR_RETRIES:-0}" "${BR_RECONNECTS:-0}" "$(json_str "$BRIDGE_ALARMS")" "${BR_EXIT:-null}" >>"$tmp"
+    mv "$tmp" "$base.json"
+  fi
 
   plot "$base" "$agg"
   for ext in txt csv json png; do
@@ -142,7 +199,9 @@ report() {
   done
   cp "$base-rounds.csv" "$RESULTS/latest-rounds.csv"
   log "results: ${base#"$REPO"/}.{txt,csv,json$([[ -f $base.png ]] && echo ,png)} (and latest.*); logs: ${RUN#"$REPO"/}"
-  [[ $ok == yes ]] || die "landed ($LANDED_TOTAL) != accepted ($TOTAL_ACCEPTED)"
+  [[ $LANDED_TOTAL == "$TOTAL_ACCEPTED" ]] || die "landed ($LANDED_TOTAL) != accepted ($TOTAL_ACCEPTED)"
+  ((bad_rows == 0)) || die "$bad_rows mode(s) with landed != accepted (see the table)"
+  if ((BRIDGE)) && [[ $BRIDGE_OK != yes ]]; then die "bridge check failed: written $BRIDGE_WRITTEN, bridged $BR_BRIDGED, committed $BR_COMMITTED, in queue $BRIDGE_QUEUED$( ((BRIDGE_STALLED)) && echo ", stalled")"; fi
 }
 
 # A PNG from the summary: events/s per mode (median, min-max bars) and p50/p99 per gateway mode.
@@ -159,7 +218,8 @@ plot() {
   gnuplot >"$RUN/gnuplot.log" 2>&1 <<EOF || { rm -f "$base.png"; warn "gnuplot failed (log: $RUN/gnuplot.log)"; return 0; }
 set terminal pngcairo size 1100,460 font "sans,10" noenhanced
 set output "$base.png"
-set multiplot layout 1,2 title "Sluice ingest vs raw Kafka — $TS — $(nproc) cores, $ROUNDS x ${DURATION}s per mode (median, min–max)"
+set multiplot layout 1,2 title "Sluice vs $( ((INGEST)) && echo "raw Kafka" )$( ((INGEST && BRIDGE)) && echo " / " )$( ((BRIDGE)) && echo "RabbitMQ PerfTest" ) — $TS — $(nproc) cores, $ROUNDS x ${DURATION}s per mode (median, min–max)"
+set datafile missing "-"
 set style fill solid 0.8 border -1
 set boxwidth 0.6
 set grid ytics
@@ -171,13 +231,13 @@ set key top right
 plot "$RUN/plot.dat" using 0:(\$2/1000):xtic(1) with boxes lc rgb "#4e79a7" title "median", \
      "" using 0:(\$2/1000):(\$3/1000):(\$4/1000) with yerrorbars lc rgb "black" pt 0 title "min–max", \
      "$RUN/plot-rounds.dat" using 1:(\$2/1000) with points pt 7 ps 0.6 lc rgb "#333333" title "rounds", \
-     "$RUN/plot.dat" using 0:(\$2/1000):(sprintf("%.0fk%s", \$2/1000, strcol(1) eq "raw" ? "" : sprintf(" (%.2f× raw)", \$8))) with labels offset 5.5,0.8 notitle
-set title "latency (wrk; stream: frame sent -> ack), ms"
+     "$RUN/plot.dat" using 0:(\$2/1000):(sprintf("%.0fk%s", \$2/1000, (strcol(1) eq "raw" || strcol(1) eq "perftest") ? "" : sprintf(strcol(1) eq "bridge" ? " (%.2f× perftest)" : " (%.2f× raw)", \$8))) with labels offset 5.5,0.8 notitle
+set title "latency (wrk; stream: frame sent -> ack; perftest: publish -> confirm), ms"
 set format y "%g"
 set style data histograms
 set style histogram clustered gap 1
 set key top left
-plot "< grep -v '^raw' $RUN/plot.dat" using 5:xtic(1) title "p50" lc rgb "#59a14f", \
+plot "< grep -v -e '^raw' -e '^bridge' $RUN/plot.dat" using 5:xtic(1) title "p50" lc rgb "#59a14f", \
      "" using 6 title "p99" lc rgb "#f28e2b", \
      "" using 7 title "p99.9" lc rgb "#e15759"
 unset multiplot
