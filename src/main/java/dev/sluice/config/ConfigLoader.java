@@ -20,7 +20,7 @@ import java.util.Map;
 public final class ConfigLoader {
 
   private static final String DEFAULTS = "conf/sluice.yaml";
-  private static final String PRODUCER = "kafka.producer";
+  static final String PRODUCER = "kafka.producer";
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
   private ConfigLoader() {}
@@ -50,7 +50,7 @@ public final class ConfigLoader {
       merge(tree, readFile(file), "");
     }
     applyEnv(tree, env);
-    Tree t = new Tree(tree);
+    ConfigTree t = new ConfigTree(tree);
     return new SluiceConfig(
         new HttpConfig(
             t.string("http.host"),
@@ -244,71 +244,5 @@ public final class ConfigLoader {
       node = (Map<String, Object>) node.get(parts[i]);
     }
     node.put(parts[parts.length - 1], value);
-  }
-
-  /** Typed access to the merged tree by key path, with errors naming the key. */
-  private static final class Tree {
-    private final Map<String, Object> root;
-
-    Tree(Map<String, Object> root) {
-      this.root = root;
-    }
-
-    private Object get(String key) {
-      if (key.startsWith(PRODUCER)) {
-        return ((Map<?, ?>) root.get("kafka")).get("producer");
-      }
-      Object node = root;
-      for (String part : key.split("\\.")) {
-        if (!(node instanceof Map<?, ?> map)) {
-          return null;
-        }
-        node = map.get(part);
-      }
-      return node;
-    }
-
-    String optionalString(String key) {
-      Object v = get(key);
-      return v == null ? "" : v.toString().trim();
-    }
-
-    String string(String key) {
-      Object v = get(key);
-      return Check.notBlank(key, v == null ? null : v.toString().trim());
-    }
-
-    int integer(String key) {
-      long v = longValue(key);
-      if (v < Integer.MIN_VALUE || v > Integer.MAX_VALUE) {
-        throw new ConfigException(key, "is out of range: " + v);
-      }
-      return (int) v;
-    }
-
-    long longValue(String key) {
-      String v = string(key);
-      try {
-        return Long.parseLong(v);
-      } catch (NumberFormatException e) {
-        throw new ConfigException(key, "must be a whole number, got '" + v + "'");
-      }
-    }
-
-    Map<String, String> stringMap(String key) {
-      Object v = get(key);
-      Map<String, String> out = new LinkedHashMap<>();
-      if (v instanceof Map<?, ?> map) {
-        for (Map.Entry<?, ?> e : map.entrySet()) {
-          if (e.getValue() == null || e.getValue() instanceof Map<?, ?> || e.getValue() instanceof List<?>) {
-            throw new ConfigException(key + "." + e.getKey(), "must be a single value");
-          }
-          out.put(e.getKey().toString(), e.getValue().toString());
-        }
-      } else if (v != null) {
-        throw new ConfigException(key, "must be a map");
-      }
-      return out;
-    }
   }
 }
