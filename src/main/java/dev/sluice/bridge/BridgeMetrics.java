@@ -10,6 +10,7 @@ final class BridgeMetrics {
 
   final Counter bridged;
   final Counter skipped;
+  final Counter refused;
   final Counter retries;
   final Counter reconnects;
   private final MeterRegistry registry;
@@ -21,6 +22,8 @@ final class BridgeMetrics {
     bridged = counter("sluice.bridge.messages", direction, "bridged", "Messages bridged, by route");
     skipped = counter("sluice.bridge.messages", direction, "skipped-loop",
         "Messages not bridged because they already crossed bridge.max-hops bridges");
+    refused = counter("sluice.bridge.messages", direction, "refused",
+        "Messages the far side refused for good, kept unacknowledged at their source (not retried)");
     retries = Counter.builder("sluice.bridge.retries").description("Publishes retried after a failure")
         .tag("route", route).register(registry);
     reconnects = Counter.builder("sluice.bridge.reconnects").description("RabbitMQ connections lost and re-made")

@@ -69,8 +69,9 @@ public final class KafkaToRabbitVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     metrics = new BridgeMetrics(registry, route.name(), "kafka-to-rabbitmq");
+    // RabbitMQ refuses nothing for good that a later attempt could not take: every failure is retried
     retry = new Retry(vertx, route.name(), "publish to RabbitMQ exchange '" + route.exchange() + "'",
-        () -> aborting, metrics.retries);
+        () -> aborting, metrics.retries, failure -> false, metrics.refused);
     publisher = new ConfirmingPublisher(vertx, bridge.maxInFlight(), rabbit.confirmTimeoutMs());
     link = new RabbitLink(vertx, rabbit, route.name(), state, metrics.reconnects, publisher::setup,
         publisher::connectionLost);
@@ -127,7 +128,8 @@ public final class KafkaToRabbitVerticle extends VerticleBase {
     AMQP.BasicProperties props = HeaderMapping.toAmqp(r.headers(), r.key(), r.timestamp(), hops + 1);
     String rk = routingKey.render(r.headers());
     Buffer body = Buffer.buffer(r.value() == null ? new byte[0] : r.value());
-    return retry.until(() -> publisher.publish(route.exchange(), rk, props, body))
+    return retry.until(() -> publisher.publish(route.exchange(), rk, props, body),
+            () -> "record " + r.topic() + "/" + r.partition() + "@" + r.offset())
         .onSuccess(v -> metrics.bridged.increment());
   }
 

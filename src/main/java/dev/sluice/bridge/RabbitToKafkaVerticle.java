@@ -72,7 +72,7 @@ public final class RabbitToKafkaVerticle extends VerticleBase {
   public Future<?> start() {
     metrics = new BridgeMetrics(registry, route.name(), "rabbitmq-to-kafka");
     retry = new Retry(vertx, route.name(), "send to Kafka topic '" + route.topic() + "'", () -> aborting,
-        metrics.retries);
+        metrics.retries, RabbitToKafkaVerticle::refusedForGood, metrics.refused);
     sender = Executors.newSingleThreadExecutor(r -> {
       Thread t = new Thread(r, "sluice-bridge-sender-" + route.name());
       t.setDaemon(true);
@@ -110,13 +110,16 @@ public final class RabbitToKafkaVerticle extends VerticleBase {
     if (starvationTimer >= 0) {
       vertx.cancelTimer(starvationTimer);
     }
-    Future.all(sources.stream().map(RabbitSource::stopConsuming).toList()).onComplete(x -> vertx.setPeriodic(20, id -> {
-      if (sources.stream().allMatch(src -> src.inFlight() == 0) || System.currentTimeMillis() >= deadline) {
-        vertx.cancelTimer(id);
-        aborting = true;
-        drained.tryComplete();
-      }
-    }));
+    Future.all(sources.stream().map(RabbitSource::stopConsuming).toList()).onComplete(x -> {
+      retry.releaseParked(); // refused for good: back to their queues (not redelivered to us) at once
+      vertx.setPeriodic(20, id -> {
+        if (sources.stream().allMatch(src -> src.inFlight() == 0) || System.currentTimeMillis() >= deadline) {
+          vertx.cancelTimer(id);
+          aborting = true;
+          drained.tryComplete();
+        }
+      });
+    });
     return drained.future()
         .compose(v -> Future.all(links.stream().map(RabbitLink::stop).toList()))
         .compose(v -> vertx.executeBlocking(() -> {
@@ -162,8 +165,21 @@ public final class RabbitToKafkaVerticle extends VerticleBase {
     byte[] value = d.message().body().getBytes();
     Long timestamp = HeaderMapping.timestamp(props);
     var headers = HeaderMapping.toKafka(props, hops + 1);
-    return retry.until(() -> send(new ProducerRecord<>(route.topic(), null, timestamp, keyBytes, value, headers)))
+    return retry.until(() -> send(new ProducerRecord<>(route.topic(), null, timestamp, keyBytes, value, headers)),
+            () -> "message " + (props.getMessageId() == null ? "(no message-id)" : props.getMessageId())
+                + " of queue " + d.queue())
         .onSuccess(v -> metrics.bridged.increment());
+  }
+
+  /**
+   * Kafka refuses the record itself, and would again: a timestamp out of the broker's bounds, a record
+   * over its size limit, an invalid record. Not the other records of the same batch, which fail with a
+   * plain KafkaException and are retried.
+   */
+  static boolean refusedForGood(Throwable failure) {
+    return failure instanceof org.apache.kafka.common.errors.InvalidTimestampException
+        || failure instanceof org.apache.kafka.common.errors.RecordTooLargeException
+        || failure instanceof org.apache.kafka.common.InvalidRecordException;
   }
 
   private Future<Void> send(ProducerRecord<byte[], byte[]> record) {

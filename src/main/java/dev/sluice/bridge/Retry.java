@@ -4,7 +4,10 @@ import io.micrometer.core.instrument.Counter;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.BooleanSupplier;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -12,8 +15,14 @@ import org.slf4j.LoggerFactory;
 /**
  * A route's retries: an attempt is repeated with back-off (100 ms doubling to 2 s) until it succeeds
  * or {@code giveUp}. Failures are counted, and logged at most every {@value #LOG_EVERY_MS} ms per
- * route with how many there were, so that a key held by a message its far side keeps refusing is
- * visible without flooding the log during an outage. Confined to the route's event loop.
+ * route with how many there were, so that an outage does not flood the log.
+ *
+ * <p>A failure the far side will repeat for ever ({@code permanent}: Kafka refusing the record itself)
+ * is not retried: retrying would change nothing, and a refused record fails the other records of its
+ * producer batch with it. The message is parked instead: counted as refused, logged, its attempt left
+ * pending, so it stays unacknowledged at its source (nothing is lost) and holds only its own key.
+ * {@link #releaseParked} fails the parked attempts, so that a stopping route does not wait for them
+ * (their source takes them back). Confined to the route's event loop.
  */
 final class Retry {
 
@@ -25,29 +34,52 @@ final class Retry {
   private final String action;
   private final BooleanSupplier giveUp;
   private final Counter retries;
+  private final Predicate<Throwable> permanent;
+  private final Counter refused;
+  private final List<Runnable> parked = new ArrayList<>();
   private long loggedAtMs;
   private long unlogged;
 
   /**
    * @param action what is attempted, for the log ("publish to RabbitMQ")
    * @param giveUp checked after a failure: true ends the retries with that failure
+   * @param permanent a failure that retrying cannot mend: the attempt is parked (see the class comment)
+   * @param refused counts the parked attempts
    */
-  Retry(Vertx vertx, String route, String action, BooleanSupplier giveUp, Counter retries) {
+  Retry(Vertx vertx, String route, String action, BooleanSupplier giveUp, Counter retries,
+      Predicate<Throwable> permanent, Counter refused) {
     this.vertx = vertx;
     this.route = route;
     this.action = action;
     this.giveUp = giveUp;
     this.retries = retries;
+    this.permanent = permanent;
+    this.refused = refused;
   }
 
-  /** Runs {@code attempt} until it succeeds (or the route gives up). */
-  Future<Void> until(Supplier<Future<Void>> attempt) {
+  /** Attempts parked because the far side refused them for good. */
+  int parked() {
+    return parked.size();
+  }
+
+  /** Fails every parked attempt (with the failure that parked it). */
+  void releaseParked() {
+    List<Runnable> release = new ArrayList<>(parked);
+    parked.clear();
+    release.forEach(Runnable::run);
+  }
+
+  /**
+   * Runs {@code attempt} until it succeeds (or the route gives up, or the far side refuses it for
+   * good); {@code what} names the message in the log.
+   */
+  Future<Void> until(Supplier<Future<Void>> attempt, Supplier<String> what) {
     Promise<Void> result = Promise.promise();
-    run(attempt, 100, result);
+    run(attempt, what, 100, result);
     return result.future();
   }
 
-  private void run(Supplier<Future<Void>> attempt, long delay, Promise<Void> result) {
+  private void run(Supplier<Future<Void>> attempt, Supplier<String> what, long delay, Promise<Void> result) {
     Future<Void> f;
     try {
       f = attempt.get();
@@ -59,10 +91,15 @@ final class Retry {
         result.complete();
       } else if (giveUp.getAsBoolean()) {
         result.fail(ar.cause());
+      } else if (permanent.test(ar.cause())) {
+        refused.increment();
+        parked.add(() -> result.tryFail(ar.cause()));
+        LOG.error("Route {}: {} refused for good: {}; not retried: it stays unacknowledged at its source "
+            + "and holds its key until the gateway stops", route, what.get(), ar.cause().toString());
       } else {
         retries.increment();
         log(ar.cause());
-        vertx.setTimer(delay, id -> run(attempt, Math.min(2000, delay * 2), result));
+        vertx.setTimer(delay, id -> run(attempt, what, Math.min(2000, delay * 2), result));
       }
     });
   }
