@@ -115,7 +115,12 @@ public final class ConfirmingPublisher {
             body,
             t -> { // on a worker thread, just before the message is written
               tag[0] = t;
-              mine.put(t, new Unconfirmed(confirmed, System.currentTimeMillis()));
+              Unconfirmed earlier = mine.put(t, new Unconfirmed(confirmed, System.currentTimeMillis()));
+              if (earlier != null) {
+                // delivery tags started again: the client replaced a closed channel, whose confirms will
+                // never come (the link reconnects on the close)
+                earlier.promise().tryFail("RabbitMQ channel closed before the confirm");
+              }
               if (pending != mine) { // its connection was given up meanwhile: no confirm will settle it
                 confirmed.tryFail("RabbitMQ connection lost before the publish");
               }

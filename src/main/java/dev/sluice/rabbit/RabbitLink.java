@@ -1,7 +1,9 @@
 package dev.sluice.rabbit;
 
+import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.NoOpMetricsCollector;
+import com.rabbitmq.client.ShutdownSignalException;
 import dev.sluice.bus.GatewayState;
 import dev.sluice.config.RabbitConfig;
 import io.micrometer.core.instrument.Counter;
@@ -25,8 +27,10 @@ import org.slf4j.LoggerFactory;
  * GatewayState} for readiness.
  *
  * <p>The link also follows RabbitMQ's {@code connection.blocked}/{@code unblocked} notices (sent when
- * a memory or disk alarm stops the broker reading from publishers): {@link #blocked()}. The Vert.x
- * client does not expose them, so they are taken from the AMQP client's hook on each new connection.
+ * a memory or disk alarm stops the broker reading from publishers): {@link #blocked()}; and it logs
+ * why the broker closed a channel or the connection (a missing exchange or queue, a forced close).
+ * The Vert.x client passes neither on, so they are taken from the AMQP client's hook on each new
+ * connection and channel.
  */
 public final class RabbitLink {
 
@@ -136,7 +140,7 @@ public final class RabbitLink {
             .setRequestedHeartbeat(config.heartbeatSeconds())
             .setConnectionName("sluice-" + name);
     long gen = generation + 1;
-    options.setMetricsCollector(new BlockedWatch(gen));
+    options.setMetricsCollector(new ConnectionWatch(gen));
     RabbitMQClient c = RabbitMQClient.create(vertx, options);
     c.addConnectionEstablishedCallback(p -> setup.apply(c, gen).onComplete(p));
     c.start()
@@ -225,11 +229,33 @@ public final class RabbitLink {
     LOG.info("RabbitMQ unblocked the publishes of link {} after {} ms", name, unblockedAtMs - blockedAtMs);
   }
 
-  /** The AMQP client's hook on each new connection: listens for the broker's blocked notices. */
-  private final class BlockedWatch extends NoOpMetricsCollector {
+  /**
+   * The broker closed this link's channel or connection. A closed channel means a new connection: the
+   * Vert.x client would otherwise open a replacement channel on the next operation, without the
+   * consumers and confirm listener of the old one.
+   */
+  private void closedByBroker(long gen, String what, ShutdownSignalException cause) {
+    if (cause.isInitiatedByApplication() || closed) {
+      return;
+    }
+    Object reason = cause.getReason();
+    String text = reason instanceof com.rabbitmq.client.AMQP.Channel.Close c ? c.getReplyCode() + " " + c.getReplyText()
+        : reason instanceof com.rabbitmq.client.AMQP.Connection.Close c ? c.getReplyCode() + " " + c.getReplyText()
+        : String.valueOf(cause.getMessage());
+    LOG.warn("RabbitMQ closed the {} of link {}: {}", what, name, text);
+    if (gen == generation && up) {
+      drop(client);
+    }
+  }
+
+  /**
+   * The AMQP client's hook on each new connection and channel: the broker's blocked notices, and why
+   * it closed a channel or the connection.
+   */
+  private final class ConnectionWatch extends NoOpMetricsCollector {
     private final long gen;
 
-    BlockedWatch(long gen) {
+    ConnectionWatch(long gen) {
       this.gen = gen;
     }
 
@@ -238,6 +264,16 @@ public final class RabbitLink {
       connection.addBlockedListener(
           reason -> context.runOnContext(v -> blockedNotice(gen, reason)),
           () -> context.runOnContext(v -> unblockedNotice(gen)));
+      connection.addShutdownListener(cause -> context.runOnContext(v -> closedByBroker(gen, "connection", cause)));
+    }
+
+    @Override
+    public void newChannel(Channel channel) {
+      channel.addShutdownListener(cause -> {
+        if (!cause.isHardError()) { // a connection's close also closes its channels: logged once, above
+          context.runOnContext(v -> closedByBroker(gen, "channel", cause));
+        }
+      });
     }
   }
 }

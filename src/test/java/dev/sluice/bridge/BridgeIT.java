@@ -189,6 +189,46 @@ class BridgeIT {
     assertThat(left).extracting(m -> m.properties().getMessageId()).containsExactly("poison-1");
   }
 
+  /**
+   * A Kafka → RabbitMQ route to an exchange that does not exist yet: RabbitMQ closes the channel on the
+   * first publish, nothing is committed and the route keeps trying; once the exchange is declared
+   * every record arrives.
+   */
+  @Test
+  void aRouteToAMissingExchangeLosesNothingAndRecoversOnceItExists() throws Exception {
+    int n = 500;
+    RabbitOps rabbit = RABBIT.rabbitOps();
+    String topic = KAFKA.createTopic(KafkaOps.uniqueTopic("noexchange"), 2);
+    String exchange = RabbitOps.unique("later");
+    String queue = RabbitOps.unique("laterq");
+    String group = RabbitOps.unique("group");
+    Traffic.produce(KAFKA.bootstrap(), topic, 0, n);
+    GatewayConfig config = GatewayConfig.forKafka(KAFKA.bootstrap()).route("#", "events")
+        .set("bridge.group-id-prefix", group)
+        .set("rabbitmq.reconnect-max-ms", 500)
+        .bridge(RABBIT.uri(), """
+        kafka-to-rabbitmq:
+          - name: later-out
+            topics: [%s]
+            exchange: %s
+            routing-key: "{event-type}"
+        """.formatted(topic, exchange));
+    try (TestGateway gateway = TestGateway.startReady(config, http)) {
+      Awaitility.await("the channel closed by RabbitMQ, and the route reconnecting")
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> Metrics.parse(gateway.gateway().registry().scrape())
+              .sum("sluice_bridge_reconnects_total", java.util.Map.of("route", "later-out")) >= 2);
+      assertThat(counter(gateway.gateway().registry().scrape(), "later-out", "bridged")).isZero();
+      assertThat(KAFKA.kafkaOps().committedSum(group + ".later-out", topic)).isZero();
+
+      rabbit.exchangeWithQueue(exchange, queue);
+      Awaitility.await("everything bridged once the exchange exists").atMost(Duration.ofSeconds(60))
+          .untilAsserted(() -> assertThat(KAFKA.kafkaOps().committedSum(group + ".later-out", topic)).isEqualTo(n));
+      Traffic.check(Traffic.fromRabbit(rabbit.consume(queue, n, Duration.ofSeconds(30), Duration.ofMillis(500))),
+          n, false);
+    }
+  }
+
   static double counter(String metrics, String route, String result) {
     return Metrics.parse(metrics).sum("sluice_bridge_messages_total", java.util.Map.of("result", result, "route", route));
   }
