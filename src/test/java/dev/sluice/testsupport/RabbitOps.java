@@ -5,7 +5,6 @@ import com.rabbitmq.client.BuiltinExchangeType;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
-import com.rabbitmq.client.GetResponse;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
@@ -13,6 +12,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeoutException;
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
 
 /**
  * What tests do on a RabbitMQ broker with the plain Java client: declare exchanges and queues,
@@ -74,68 +75,68 @@ public final class RabbitOps {
     });
   }
 
-  /** Takes (and acks) up to {@code max} messages from {@code queue}, waiting up to {@code timeout}. */
-  public List<Message> drain(String queue, long max, Duration timeout) {
-    List<Message> out = new ArrayList<>();
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (out.size() < max && System.nanoTime() < deadline) {
-      try {
-        run(ch -> {
-          while (out.size() < max && System.nanoTime() < deadline) {
-            GetResponse r = ch.basicGet(queue, true);
-            if (r == null) {
-              sleep(50);
-              continue;
-            }
-            out.add(new Message(r.getProps(), r.getBody(), r.getEnvelope().getRoutingKey(), r.getEnvelope().isRedeliver()));
-          }
-        });
-      } catch (UncheckedIOException e) {
-        sleep(200); // broker restarting: try again
-      }
-    }
-    return out;
-  }
-
   /**
    * Consumes {@code queue} (auto-ack) until {@code max} messages arrived and nothing more came for
-   * {@code quiet}, or {@code timeout} passed; returns everything received (duplicates included).
+   * {@code quiet}, or {@code timeout} passed; returns everything received (duplicates included). A
+   * broker that is restarting is consumed again on a new connection once it is back.
    */
   public List<Message> consume(String queue, long max, Duration timeout, Duration quiet) {
-    List<Message> out = java.util.Collections.synchronizedList(new ArrayList<>());
+    List<Message> out = new ArrayList<>();
     long deadline = System.nanoTime() + timeout.toNanos();
-    while (System.nanoTime() < deadline) {
-      try {
-        run(ch -> {
-          ch.basicQos(2000);
-          ch.basicConsume(queue, true, new com.rabbitmq.client.DefaultConsumer(ch) {
-            @Override
-            public void handleDelivery(String tag, com.rabbitmq.client.Envelope env, AMQP.BasicProperties props, byte[] body) {
-              out.add(new Message(props, body, env.getRoutingKey(), env.isRedeliver()));
-            }
+    try {
+      Awaitility.await("consuming " + queue)
+          .pollInSameThread() // an attempt runs up to the deadline itself; it is not cut off
+          .atMost(timeout.plusSeconds(5))
+          .pollDelay(Duration.ZERO)
+          .pollInterval(Duration.ofMillis(200))
+          .ignoreExceptionsInstanceOf(UncheckedIOException.class)
+          .until(() -> {
+            consumeOnce(queue, max, deadline, quiet.toNanos(), out);
+            return true;
           });
-          int last = -1;
-          long quietSince = System.nanoTime();
-          while (System.nanoTime() < deadline) {
-            sleep(100);
-            int n = out.size();
-            if (n != last) {
-              last = n;
-              quietSince = System.nanoTime();
-            } else if (n >= max && System.nanoTime() - quietSince >= quiet.toNanos()) {
-              return;
-            }
-            if (!ch.isOpen()) {
-              throw new IOException("channel closed");
-            }
-          }
-        });
-        return new ArrayList<>(out);
-      } catch (UncheckedIOException e) {
-        sleep(200); // broker restarting: consume again
-      }
+    } catch (ConditionTimeoutException e) {
+      // the caller checks what arrived
     }
-    return new ArrayList<>(out);
+    synchronized (out) {
+      return new ArrayList<>(out);
+    }
+  }
+
+  /** One connection's worth of {@link #consume}: returns when done, throws when the channel closed. */
+  private void consumeOnce(String queue, long max, long deadline, long quietNanos, List<Message> out) {
+    run(ch -> {
+      ch.basicQos(2000);
+      ch.basicConsume(queue, true, new com.rabbitmq.client.DefaultConsumer(ch) {
+        @Override
+        public void handleDelivery(String tag, com.rabbitmq.client.Envelope env, AMQP.BasicProperties props, byte[] body) {
+          synchronized (out) {
+            out.add(new Message(props, body, env.getRoutingKey(), env.isRedeliver()));
+            out.notifyAll();
+          }
+        }
+      });
+      synchronized (out) {
+        int seen = out.size();
+        long changedAt = System.nanoTime();
+        while (true) {
+          long now = System.nanoTime();
+          if (out.size() != seen) {
+            seen = out.size();
+            changedAt = now;
+          }
+          if (now >= deadline || (seen >= max && now - changedAt >= quietNanos)) {
+            return;
+          }
+          if (!ch.isOpen()) {
+            throw new IOException("channel closed");
+          }
+          // woken by each arrival; at least every 200 ms to notice a closed channel
+          long waitNanos = Math.min(Math.min(deadline - now, 200_000_000L),
+              seen >= max ? quietNanos - (now - changedAt) : Long.MAX_VALUE);
+          java.util.concurrent.TimeUnit.NANOSECONDS.timedWait(out, Math.max(1, waitNanos));
+        }
+      }
+    });
   }
 
   /** Runs {@code work} on a fresh channel. */
@@ -159,13 +160,5 @@ public final class RabbitOps {
   @FunctionalInterface
   public interface ChannelWork {
     void run(Channel ch) throws IOException, TimeoutException, InterruptedException;
-  }
-
-  private static void sleep(long ms) {
-    try {
-      Thread.sleep(ms);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
   }
 }
