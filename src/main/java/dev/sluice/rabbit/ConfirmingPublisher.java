@@ -11,6 +11,7 @@ import java.util.Iterator;
 import java.util.Map;
 import java.util.concurrent.ConcurrentNavigableMap;
 import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,11 +38,30 @@ public final class ConfirmingPublisher {
   private RabbitLink link;
   private long generation = -1;
   private long sweeper = -1;
-  /** The current connection's unconfirmed publishes by delivery tag; replaced on each connection. */
-  private volatile ConcurrentNavigableMap<Long, Unconfirmed> pending = new ConcurrentSkipListMap<>();
+  /** The current connection's publishes; replaced on each connection. */
+  private volatile Confirms current = new Confirms();
 
   /** A publish the broker has not confirmed yet; {@code sentAtMs} when it got its delivery tag. */
   private record Unconfirmed(Promise<Void> promise, long sentAtMs) {}
+
+  /**
+   * One connection's unconfirmed publishes by delivery tag, and the last tag given out: the tags of a
+   * channel only grow, so a tag that does not means the client replaced a closed channel.
+   */
+  private record Confirms(ConcurrentNavigableMap<Long, Unconfirmed> pending, AtomicLong lastTag) {
+    Confirms() {
+      this(new ConcurrentSkipListMap<>(), new AtomicLong());
+    }
+  }
+
+  /** The Vert.x client opened a new channel in place of a closed one, without our confirm listener. */
+  private static final class ChannelReplaced extends IllegalStateException {
+    private static final long serialVersionUID = 1L;
+
+    ChannelReplaced() {
+      super("RabbitMQ channel closed and replaced; reconnecting");
+    }
+  }
 
   /**
    * @param maxUnconfirmed publishes expected in flight at most (sizes the confirm stream's queue)
@@ -71,14 +91,14 @@ public final class ConfirmingPublisher {
 
   /** On a new connection: confirm mode and a confirm listener for it. */
   public Future<Void> setup(RabbitMQClient client, long gen) {
-    ConcurrentNavigableMap<Long, Unconfirmed> mine = new ConcurrentSkipListMap<>();
+    Confirms mine = new Confirms();
     return client
         .confirmSelect()
         .compose(v -> client.addConfirmListener(Math.max(1024, maxUnconfirmed * 2)))
         .map(
             stream -> {
-              stream.handler(c -> confirm(mine, c));
-              pending = mine;
+              stream.handler(c -> confirm(mine.pending(), c));
+              current = mine;
               generation = gen;
               return null;
             });
@@ -86,8 +106,8 @@ public final class ConfirmingPublisher {
 
   /** Fails every publish not confirmed yet: the connection that carried them is gone. */
   public void connectionLost() {
-    ConcurrentNavigableMap<Long, Unconfirmed> lost = pending;
-    pending = new ConcurrentSkipListMap<>();
+    ConcurrentNavigableMap<Long, Unconfirmed> lost = current.pending();
+    current = new Confirms();
     generation = -1;
     lost.values().forEach(u -> u.promise().tryFail("RabbitMQ connection lost before the confirm"));
     lost.clear();
@@ -95,7 +115,7 @@ public final class ConfirmingPublisher {
 
   /** Publishes not confirmed yet. */
   public int unconfirmed() {
-    return pending.size();
+    return current.pending().size();
   }
 
   /** Publishes persistently-as-given {@code properties}; completes on the broker's confirm. */
@@ -104,7 +124,7 @@ public final class ConfirmingPublisher {
       return Future.failedFuture("RabbitMQ link not connected");
     }
     RabbitMQClient client = link.client();
-    ConcurrentNavigableMap<Long, Unconfirmed> mine = pending;
+    Confirms mine = current;
     Promise<Void> confirmed = Promise.promise();
     long[] tag = {-1};
     client
@@ -113,25 +133,32 @@ public final class ConfirmingPublisher {
             routingKey,
             properties,
             body,
-            t -> { // on a worker thread, just before the message is written
-              tag[0] = t;
-              Unconfirmed earlier = mine.put(t, new Unconfirmed(confirmed, System.currentTimeMillis()));
-              if (earlier != null) {
-                // delivery tags started again: the client replaced a closed channel, whose confirms will
-                // never come (the link reconnects on the close)
-                earlier.promise().tryFail("RabbitMQ channel closed before the confirm");
+            t -> {
+              // On a worker thread, just before the message is written; throwing here fails the
+              // publish without writing it (completed below, on the context).
+              if (t <= mine.lastTag().getAndSet(t)) {
+                // Tags started again: this is a replacement channel with no confirm listener, and
+                // the old channel's late confirms would settle this one's tags.
+                throw new ChannelReplaced();
               }
-              if (pending != mine) { // its connection was given up meanwhile: no confirm will settle it
-                confirmed.tryFail("RabbitMQ connection lost before the publish");
+              tag[0] = t;
+              mine.pending().put(t, new Unconfirmed(confirmed, System.currentTimeMillis()));
+              if (current != mine) { // the connection was given up meanwhile: nothing would settle it
+                mine.pending().remove(t);
+                throw new IllegalStateException("RabbitMQ connection lost before the publish");
               }
             })
         .onFailure(
             err -> {
               if (tag[0] >= 0) {
-                mine.remove(tag[0]);
+                mine.pending().remove(tag[0]);
               }
               confirmed.tryFail(err);
-              link.check();
+              if (err instanceof ChannelReplaced) {
+                link.reconnect();
+              } else {
+                link.check();
+              }
             });
     return confirmed.future();
   }
@@ -150,6 +177,7 @@ public final class ConfirmingPublisher {
     }
     long now = System.currentTimeMillis();
     // tags grow with time: the oldest publish is first
+    ConcurrentNavigableMap<Long, Unconfirmed> pending = current.pending();
     Iterator<Map.Entry<Long, Unconfirmed>> it = pending.entrySet().iterator();
     if (!it.hasNext()) {
       return;
