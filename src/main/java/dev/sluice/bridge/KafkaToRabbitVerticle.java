@@ -129,7 +129,7 @@ public final class KafkaToRabbitVerticle extends VerticleBase {
     String rk = routingKey.render(r.headers());
     Buffer body = Buffer.buffer(r.value() == null ? new byte[0] : r.value());
     return retry.until(() -> publisher.publish(route.exchange(), rk, props, body),
-            () -> "record " + r.topic() + "/" + r.partition() + "@" + r.offset())
+            () -> "record " + r.topic() + "/" + r.partition() + "@" + r.offset(), source)
         .onSuccess(v -> metrics.bridged.increment());
   }
 

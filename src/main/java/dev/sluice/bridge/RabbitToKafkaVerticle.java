@@ -83,7 +83,10 @@ public final class RabbitToKafkaVerticle extends VerticleBase {
     for (String queue : route.queues()) {
       RabbitSource source = new RabbitSource(List.of(queue), bridge.maxInFlightPerSource(), processInFlight, null);
       RabbitLink link = new RabbitLink(vertx, rabbit, route.name() + "/" + queue, state, metrics.reconnects,
-          source::setup, source::connectionLost);
+          source::setup, () -> {
+            source.connectionLost();
+            retry.releaseParked(source); // the broker gives their messages to the next connection
+          });
       source.link(link);
       source.sink(d -> scheduler.submit(keyOf(d), new Taken(source, d)));
       sources.add(source);
@@ -111,7 +114,7 @@ public final class RabbitToKafkaVerticle extends VerticleBase {
       vertx.cancelTimer(starvationTimer);
     }
     Future.all(sources.stream().map(RabbitSource::stopConsuming).toList()).onComplete(x -> {
-      retry.releaseParked(); // refused for good: back to their queues (not redelivered to us) at once
+      retry.stopParking(); // refused for good: back to their queues (not redelivered to us) at once
       vertx.setPeriodic(20, id -> {
         if (sources.stream().allMatch(src -> src.inFlight() == 0) || System.currentTimeMillis() >= deadline) {
           vertx.cancelTimer(id);
@@ -167,7 +170,7 @@ public final class RabbitToKafkaVerticle extends VerticleBase {
     var headers = HeaderMapping.toKafka(props, hops + 1);
     return retry.until(() -> send(new ProducerRecord<>(route.topic(), null, timestamp, keyBytes, value, headers)),
             () -> "message " + (props.getMessageId() == null ? "(no message-id)" : props.getMessageId())
-                + " of queue " + d.queue())
+                + " of queue " + d.queue(), taken.source())
         .onSuccess(v -> metrics.bridged.increment());
   }
 

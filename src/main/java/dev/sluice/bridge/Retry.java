@@ -20,9 +20,11 @@ import org.slf4j.LoggerFactory;
  * <p>A failure the far side will repeat for ever ({@code permanent}: Kafka refusing the record itself)
  * is not retried: retrying would change nothing, and a refused record fails the other records of its
  * producer batch with it. The message is parked instead: counted as refused, logged, its attempt left
- * pending, so it stays unacknowledged at its source (nothing is lost) and holds only its own key.
- * {@link #releaseParked} fails the parked attempts, so that a stopping route does not wait for them
- * (their source takes them back). Confined to the route's event loop.
+ * pending, so it stays unacknowledged at its source (nothing is lost) and holds its key, one slot of
+ * the route's concurrency and of the in-flight bounds. {@link #releaseParked} fails the parked attempts
+ * of a source whose connection was lost (the broker redelivers the message; the old attempt must not
+ * hold its slots for ever); {@link #stopParking} fails them all and every later one, so that a stopping
+ * route does not wait for them. Confined to the route's event loop.
  */
 final class Retry {
 
@@ -36,7 +38,8 @@ final class Retry {
   private final Counter retries;
   private final Predicate<Throwable> permanent;
   private final Counter refused;
-  private final List<Runnable> parked = new ArrayList<>();
+  private final List<Parked> parked = new ArrayList<>();
+  private boolean parking = true;
   private long loggedAtMs;
   private long unlogged;
 
@@ -57,29 +60,36 @@ final class Retry {
     this.refused = refused;
   }
 
-  /** Attempts parked because the far side refused them for good. */
-  int parked() {
-    return parked.size();
+  /** An attempt refused for good, of a message from {@code source}. */
+  private record Parked(Object source, Runnable release) {}
+
+  /** Fails the parked attempts of messages from {@code source} (with the failure that parked them). */
+  void releaseParked(Object source) {
+    List<Parked> mine = parked.stream().filter(p -> p.source() == source).toList();
+    parked.removeAll(mine);
+    mine.forEach(p -> p.release().run());
   }
 
-  /** Fails every parked attempt (with the failure that parked it). */
-  void releaseParked() {
-    List<Runnable> release = new ArrayList<>(parked);
+  /** Fails every parked attempt, and from now on fails a refused one at once instead of parking it. */
+  void stopParking() {
+    parking = false;
+    List<Parked> all = new ArrayList<>(parked);
     parked.clear();
-    release.forEach(Runnable::run);
+    all.forEach(p -> p.release().run());
   }
 
   /**
    * Runs {@code attempt} until it succeeds (or the route gives up, or the far side refuses it for
-   * good); {@code what} names the message in the log.
+   * good); {@code what} names the message in the log, {@code source} where it came from.
    */
-  Future<Void> until(Supplier<Future<Void>> attempt, Supplier<String> what) {
+  Future<Void> until(Supplier<Future<Void>> attempt, Supplier<String> what, Object source) {
     Promise<Void> result = Promise.promise();
-    run(attempt, what, 100, result);
+    run(attempt, what, source, 100, result);
     return result.future();
   }
 
-  private void run(Supplier<Future<Void>> attempt, Supplier<String> what, long delay, Promise<Void> result) {
+  private void run(Supplier<Future<Void>> attempt, Supplier<String> what, Object source, long delay,
+      Promise<Void> result) {
     Future<Void> f;
     try {
       f = attempt.get();
@@ -92,14 +102,18 @@ final class Retry {
       } else if (giveUp.getAsBoolean()) {
         result.fail(ar.cause());
       } else if (permanent.test(ar.cause())) {
+        if (!parking) {
+          result.fail(ar.cause());
+          return;
+        }
         refused.increment();
-        parked.add(() -> result.tryFail(ar.cause()));
+        parked.add(new Parked(source, () -> result.tryFail(ar.cause())));
         LOG.error("Route {}: {} refused for good: {}; not retried: it stays unacknowledged at its source "
             + "and holds its key until the gateway stops", route, what.get(), ar.cause().toString());
       } else {
         retries.increment();
         log(ar.cause());
-        vertx.setTimer(delay, id -> run(attempt, what, Math.min(2000, delay * 2), result));
+        vertx.setTimer(delay, id -> run(attempt, what, source, Math.min(2000, delay * 2), result));
       }
     });
   }
