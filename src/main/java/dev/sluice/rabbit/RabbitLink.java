@@ -36,6 +36,8 @@ public final class RabbitLink {
 
   private static final Logger LOG = LoggerFactory.getLogger(RabbitLink.class);
   private static final long WATCH_MS = 200;
+  /** A connection up this long resets the reconnect back-off. */
+  private static final long STABLE_MS = 10_000;
 
   private final Vertx vertx;
   private final RabbitConfig config;
@@ -51,6 +53,7 @@ public final class RabbitLink {
   private boolean closed;
   private boolean connecting;
   private long backoff;
+  private long connectedAtMs;
   private long watchdog = -1;
   private boolean blocked;
   private long blockedAtMs;
@@ -155,7 +158,7 @@ public final class RabbitLink {
                 client = c;
                 generation = gen;
                 up = true;
-                backoff = config.reconnectInitialMs();
+                connectedAtMs = System.currentTimeMillis();
                 state.rabbitLink(name, true);
                 LOG.info("RabbitMQ link {} connected to {} (connection {})", name, config.redactedUri(), gen);
                 firstUp.tryComplete();
@@ -198,6 +201,10 @@ public final class RabbitLink {
       unblockedAtMs = System.currentTimeMillis();
     }
     client = null;
+    if (System.currentTimeMillis() - connectedAtMs >= STABLE_MS) {
+      backoff = config.reconnectInitialMs(); // else keep backing off: a connection lost at once again and
+      // again (a missing exchange closes the channel on the first publish) must not reconnect in a loop
+    }
     state.rabbitLink(name, false);
     reconnects.increment();
     LOG.warn("RabbitMQ link {} lost its connection; reconnecting", name);
