@@ -39,17 +39,48 @@ public final class Main {
     }
     CountDownLatch stopped = new CountDownLatch(1);
     int[] exitCode = {0};
+    long limitMs = shutdownLimitMs(config);
     Runnable stop =
-        () ->
-            gateway
-                .shutdown()
-                .onComplete(
-                    ar -> {
-                      exitCode[0] = ar.succeeded() && ar.result() ? 0 : 1;
-                      stopped.countDown();
-                    });
+        () -> {
+          startWatchdog(limitMs);
+          gateway
+              .shutdown()
+              .onComplete(
+                  ar -> {
+                    exitCode[0] = ar.succeeded() && ar.result() ? 0 : 1;
+                    stopped.countDown();
+                  });
+        };
     Signals.onTermination(stop);
     stopped.await();
     System.exit(exitCode[0]);
+  }
+
+  /**
+   * How long a shutdown may take: each stage (ingest drain, then each bridge route's drain) up to the
+   * drain timeout, plus time to close. Past it the process halts with 1: a part that cannot stop (a
+   * socket write RabbitMQ does not read while it blocks publishers) must not keep it alive, and what
+   * was not confirmed was neither committed nor acked, so it is read again.
+   */
+  static long shutdownLimitMs(SluiceConfig config) {
+    int stages = 1 + config.bridge().kafkaToRabbit().size() + config.bridge().rabbitToKafka().size();
+    return (long) stages * config.shutdown().drainTimeoutMs() + 15_000;
+  }
+
+  private static void startWatchdog(long limitMs) {
+    Thread watchdog =
+        new Thread(
+            () -> {
+              try {
+                Thread.sleep(limitMs);
+              } catch (InterruptedException e) {
+                return;
+              }
+              LOG.error("Shutdown did not finish within {} ms; halting", limitMs);
+              Runtime.getRuntime().halt(1);
+            },
+            "sluice-shutdown-watchdog");
+    watchdog.setDaemon(true);
+    watchdog.start();
   }
 }

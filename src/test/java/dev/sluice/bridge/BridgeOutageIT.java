@@ -212,4 +212,85 @@ class BridgeOutageIT {
       RABBIT.rabbitmqctl("set_vm_memory_high_watermark", "0.4");
     }
   }
+
+  /**
+   * SIGTERM while RabbitMQ blocks every publish: the real jar still exits, within its shutdown bound
+   * (a socket write the broker does not read cannot hold it), and a restarted gateway delivers
+   * everything once the far side takes messages again.
+   */
+  @Test
+  void sigtermWhileTheFarSideIsBlockedExitsAndARestartDeliversEverything() throws Exception {
+    Setup s = prepare(300_000, 0);
+    s.config().set("shutdown.drain-timeout-ms", 2000);
+    RABBIT.rabbitmqctl("set_vm_memory_high_watermark", "0.000001");
+    try {
+      try (GatewayProcess g = GatewayProcess.start(s.config(), GatewayProcess.options().name("bridge-blocked-term"),
+          http, Duration.ofSeconds(60))) {
+        Awaitility.await("publishes blocked").atMost(Duration.ofSeconds(30)).until(() ->
+            metrics(g.adminUri("/")).sum("sluice_bridge_rabbitmq_blocked", Map.of("route", "out")) == 1);
+        g.sigterm();
+        // three stages of 2 s drain + 15 s: the process is gone well within a minute
+        assertThat(g.waitForExit(Duration.ofSeconds(60))).as("exited\n" + g.logTail(30)).isPresent();
+      }
+      RABBIT.rabbitmqctl("set_vm_memory_high_watermark", "0.4");
+      try (GatewayProcess again = GatewayProcess.start(s.config(), GatewayProcess.options().name("bridge-after-term"),
+          http, Duration.ofSeconds(60))) {
+        awaitEverything(s, again.adminUri("/"));
+      }
+    } finally {
+      RABBIT.rabbitmqctl("set_vm_memory_high_watermark", "0.4");
+    }
+  }
+
+  /**
+   * A message Kafka refuses for good is parked; when the connection it came on is lost, the broker
+   * gives it to the next connection and the old attempt lets go of its slots: after a forced close it
+   * is parked once more, not twice, and the other messages still flow.
+   */
+  @Test
+  void aParkedMessageLetsGoOfItsSlotsWhenItsConnectionIsLost() throws Exception {
+    int n = 1000;
+    RabbitOps rabbit = RABBIT.ops();
+    String topic = KafkaOps.uniqueTopic("poison");
+    KAFKA.ops().createTopic(topic, 2);
+    String queue = RabbitOps.unique("poisonq");
+    rabbit.queue(queue);
+    com.rabbitmq.client.AMQP.BasicProperties poison = new com.rabbitmq.client.AMQP.BasicProperties.Builder()
+        .messageId("poison-1")
+        .timestamp(new java.util.Date(System.currentTimeMillis() + 2 * 3_600_000L)) // Kafka refuses > 1 h ahead
+        .headers(Map.of("kafka-key", "poison"))
+        .deliveryMode(2)
+        .build();
+    rabbit.publish(queue, java.util.List.of(poison), java.util.List.of("{}".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    Traffic.publish(rabbit, queue, 0, n);
+    GatewayConfig config = GatewayConfig.forKafka(KAFKA.bootstrap()).route("#", "events")
+        .set("bridge.group-id-prefix", RabbitOps.unique("group"))
+        .set("rabbitmq.reconnect-max-ms", 1000)
+        .bridge(RABBIT.uri(), """
+        rabbitmq-to-kafka:
+          - name: poison-in
+            queues: [%s]
+            topic: %s
+        """.formatted(queue, topic));
+    try (TestGateway g = TestGateway.startReady(config, http)) {
+      URI admin = g.adminUri("/");
+      Awaitility.await("the others bridged, the refused message parked").atMost(Duration.ofSeconds(60))
+          .untilAsserted(() -> {
+            Metrics m = metrics(admin);
+            assertThat(m.sum("sluice_bridge_messages_total", Map.of("route", "poison-in", "result", "bridged"))).isEqualTo(n);
+            assertThat(m.sum("sluice_bridge_messages_total", Map.of("route", "poison-in", "result", "refused"))).isEqualTo(1);
+          });
+      RABBIT.closeAllConnections();
+      Awaitility.await("parked again on the next connection, once").atMost(Duration.ofSeconds(60))
+          .untilAsserted(() -> {
+            Metrics m = metrics(admin);
+            assertThat(m.sum("sluice_bridge_messages_total", Map.of("route", "poison-in", "result", "refused"))).isEqualTo(2);
+            assertThat(m.sum("sluice_bridge_inflight", Map.of("route", "poison-in"))).isEqualTo(1);
+            assertThat(m.sum("sluice_bridge_process_inflight")).isEqualTo(1);
+          });
+      Traffic.publish(rabbit, queue, n, n + 100);
+      Awaitility.await("later messages still flow").atMost(Duration.ofSeconds(60)).until(() ->
+          metrics(admin).sum("sluice_bridge_messages_total", Map.of("route", "poison-in", "result", "bridged")) >= n + 100);
+    }
+  }
 }
