@@ -150,13 +150,7 @@ class BridgeIT {
     String topic = KAFKA.createTopic(KafkaOps.uniqueTopic("poison"), 2);
     String queue = RabbitOps.unique("poisonq");
     rabbit.queue(queue);
-    AMQP.BasicProperties poison = new AMQP.BasicProperties.Builder()
-        .messageId("poison-1")
-        .timestamp(new Date(System.currentTimeMillis() + 2 * 3_600_000L))
-        .headers(java.util.Map.of("kafka-key", "poison"))
-        .deliveryMode(2)
-        .build();
-    rabbit.publish(queue, List.of(poison), List.of("{}".getBytes(StandardCharsets.UTF_8)));
+    Traffic.publishRefusedForGood(rabbit, queue);
     Traffic.publish(rabbit, queue, 0, n);
     GatewayConfig config = GatewayConfig.forKafka(KAFKA.bootstrap()).route("#", "events")
         .set("bridge.group-id-prefix", RabbitOps.unique("group"))
@@ -186,7 +180,7 @@ class BridgeIT {
       assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(15));
     }
     List<RabbitOps.Message> left = rabbit.consume(queue, 1, Duration.ofSeconds(30), Duration.ofMillis(500));
-    assertThat(left).extracting(m -> m.properties().getMessageId()).containsExactly("poison-1");
+    assertThat(left).extracting(m -> m.properties().getMessageId()).containsExactly(Traffic.REFUSED_ID);
   }
 
   /**

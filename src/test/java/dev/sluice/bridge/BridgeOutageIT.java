@@ -255,13 +255,7 @@ class BridgeOutageIT {
     KAFKA.ops().createTopic(topic, 2);
     String queue = RabbitOps.unique("poisonq");
     rabbit.queue(queue);
-    com.rabbitmq.client.AMQP.BasicProperties poison = new com.rabbitmq.client.AMQP.BasicProperties.Builder()
-        .messageId("poison-1")
-        .timestamp(new java.util.Date(System.currentTimeMillis() + 2 * 3_600_000L)) // Kafka refuses > 1 h ahead
-        .headers(Map.of("kafka-key", "poison"))
-        .deliveryMode(2)
-        .build();
-    rabbit.publish(queue, java.util.List.of(poison), java.util.List.of("{}".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    Traffic.publishRefusedForGood(rabbit, queue);
     Traffic.publish(rabbit, queue, 0, n);
     GatewayConfig config = GatewayConfig.forKafka(KAFKA.bootstrap()).route("#", "events")
         .set("bridge.group-id-prefix", RabbitOps.unique("group"))

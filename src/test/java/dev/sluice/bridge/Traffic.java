@@ -127,6 +127,23 @@ final class Traffic {
     ops.publish(queue, props, bodies);
   }
 
+  /** The id of {@link #publishRefusedForGood}'s message. */
+  static final String REFUSED_ID = "poison-1";
+
+  /**
+   * Publishes to {@code queue} a message Kafka refuses for good: stamped two hours ahead (Kafka takes
+   * at most one, {@code message.timestamp.after.max.ms}), keyed {@code poison}.
+   */
+  static void publishRefusedForGood(RabbitOps ops, String queue) {
+    AMQP.BasicProperties poison = new AMQP.BasicProperties.Builder()
+        .messageId(REFUSED_ID)
+        .timestamp(new Date(System.currentTimeMillis() + 2 * 3_600_000L))
+        .headers(Map.of("kafka-key", "poison"))
+        .deliveryMode(2)
+        .build();
+    ops.publish(queue, List.of(poison), List.of("{}".getBytes(StandardCharsets.UTF_8)));
+  }
+
   static List<Seen> fromRabbit(List<RabbitOps.Message> messages) {
     return messages.stream().map(m -> new Seen(m.properties().getMessageId(),
         RabbitHeaders.text(m.properties().getHeaders().get("kafka-key")), seqOf(m.body()))).toList();
