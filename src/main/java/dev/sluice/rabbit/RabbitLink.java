@@ -145,8 +145,10 @@ public final class RabbitLink {
     long gen = generation + 1;
     options.setMetricsCollector(new ConnectionWatch(gen));
     RabbitMQClient c = RabbitMQClient.create(vertx, options);
-    c.addConnectionEstablishedCallback(p -> setup.apply(c, gen).onComplete(p));
+    // setup after start, not in the client's connection-established callback: start() does not wait
+    // for that callback's outcome, and a link must not be up with its setup failed
     c.start()
+        .compose(v -> setup.apply(c, gen))
         .onComplete(
             ar -> {
               connecting = false;
@@ -163,7 +165,7 @@ public final class RabbitLink {
                 LOG.info("RabbitMQ link {} connected to {} (connection {})", name, config.redactedUri(), gen);
                 firstUp.tryComplete();
               } else {
-                LOG.warn("RabbitMQ link {}: cannot connect to {}: {}; retrying in {} ms",
+                LOG.warn("RabbitMQ link {}: cannot connect to {} or set the connection up: {}; retrying in {} ms",
                     name, config.redactedUri(), ar.cause().getMessage(), backoff);
                 c.stop().onComplete(x -> retryLater());
               }

@@ -223,6 +223,41 @@ class BridgeIT {
     }
   }
 
+  /**
+   * A RabbitMQ → Kafka route on a queue that does not exist yet: its consumer cannot be set up, so the
+   * link is not up and readiness says so; once the queue exists the route connects and bridges.
+   */
+  @Test
+  void aRouteOnAMissingQueueIsNotReadyUntilTheQueueExists() throws Exception {
+    int n = 200;
+    RabbitOps rabbit = RABBIT.rabbitOps();
+    String topic = KAFKA.createTopic(KafkaOps.uniqueTopic("noqueue"), 2);
+    String queue = RabbitOps.unique("laterq");
+    GatewayConfig config = GatewayConfig.forKafka(KAFKA.bootstrap()).route("#", "events")
+        .set("bridge.group-id-prefix", RabbitOps.unique("group"))
+        .set("rabbitmq.reconnect-max-ms", 500)
+        .bridge(RABBIT.uri(), """
+        rabbitmq-to-kafka:
+          - name: later-in
+            queues: [%s]
+            topic: %s
+        """.formatted(queue, topic));
+    try (TestGateway gateway = TestGateway.start(config)) {
+      Awaitility.await("not ready: the route's consumer cannot be set up")
+          .during(Duration.ofSeconds(2))
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> {
+            Http.Reply r = http.get(gateway.adminUri("/health/ready"));
+            return r.status() == 503 && r.text().contains("\"rabbitmq\":\"DOWN\"");
+          });
+      rabbit.queue(queue);
+      Traffic.publish(rabbit, queue, 0, n);
+      gateway.awaitReady(http, Duration.ofSeconds(30));
+      Awaitility.await("bridged once the queue exists").atMost(Duration.ofSeconds(60))
+          .until(() -> KAFKA.endOffsetsSum(topic) == n);
+    }
+  }
+
   static double counter(String metrics, String route, String result) {
     return Metrics.parse(metrics).sum("sluice_bridge_messages_total", java.util.Map.of("result", result, "route", route));
   }
