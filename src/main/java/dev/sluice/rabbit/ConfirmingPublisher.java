@@ -136,9 +136,10 @@ public final class ConfirmingPublisher {
             t -> {
               // On a worker thread, just before the message is written; throwing here fails the
               // publish without writing it (completed below, on the context).
-              if (t <= mine.lastTag().getAndSet(t)) {
+              if (t <= mine.lastTag().getAndAccumulate(t, Math::max)) {
                 // Tags started again: this is a replacement channel with no confirm listener, and
-                // the old channel's late confirms would settle this one's tags.
+                // the old channel's late confirms would settle this one's tags. The highest tag is
+                // kept, so every later publish of this connection is refused too.
                 throw new ChannelReplaced();
               }
               tag[0] = t;
