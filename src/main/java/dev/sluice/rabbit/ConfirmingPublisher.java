@@ -42,15 +42,31 @@ public final class ConfirmingPublisher {
   private volatile Confirms current = new Confirms();
 
   /** A publish the broker has not confirmed yet; {@code sentAtMs} when it got its delivery tag. */
-  private record Unconfirmed(Promise<Void> promise, long sentAtMs) {}
+  record Unconfirmed(Promise<Void> promise, long sentAtMs) {}
 
   /**
-   * One connection's unconfirmed publishes by delivery tag, and the last tag given out: the tags of a
+   * One connection's unconfirmed publishes by delivery tag, and the tags given out: the tags of a
    * channel only grow, so a tag that does not means the client replaced a closed channel.
    */
-  private record Confirms(ConcurrentNavigableMap<Long, Unconfirmed> pending, AtomicLong lastTag) {
-    Confirms() {
-      this(new ConcurrentSkipListMap<>(), new AtomicLong());
+  static final class Confirms {
+    private final ConcurrentNavigableMap<Long, Unconfirmed> pending = new ConcurrentSkipListMap<>();
+    private final AtomicLong lastTag = new AtomicLong();
+    private volatile boolean replaced;
+
+    ConcurrentNavigableMap<Long, Unconfirmed> pending() {
+      return pending;
+    }
+
+    /**
+     * Takes the delivery tag of a publish about to be written; false once a tag did not grow (this
+     * and every later publish of the connection must not be written: the old channel's late confirms
+     * would settle them). Called by one worker thread at a time (the client's ordered tasks).
+     */
+    boolean take(long tag) {
+      if (tag <= lastTag.getAndSet(tag)) {
+        replaced = true;
+      }
+      return !replaced;
     }
   }
 
@@ -136,10 +152,8 @@ public final class ConfirmingPublisher {
             t -> {
               // On a worker thread, just before the message is written; throwing here fails the
               // publish without writing it (completed below, on the context).
-              if (t <= mine.lastTag().getAndAccumulate(t, Math::max)) {
-                // Tags started again: this is a replacement channel with no confirm listener, and
-                // the old channel's late confirms would settle this one's tags. The highest tag is
-                // kept, so every later publish of this connection is refused too.
+              if (!mine.take(t)) {
+                // tags started again: a replacement channel, without our confirm listener
                 throw new ChannelReplaced();
               }
               tag[0] = t;
