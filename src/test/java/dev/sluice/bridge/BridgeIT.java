@@ -152,14 +152,7 @@ class BridgeIT {
     rabbit.queue(queue);
     Traffic.publishRefusedForGood(rabbit, queue);
     Traffic.publish(rabbit, queue, 0, n);
-    GatewayConfig config = GatewayConfig.forKafka(KAFKA.bootstrap()).route("#", "events")
-        .set("bridge.group-id-prefix", RabbitOps.unique("group"))
-        .bridge(RABBIT.uri(), """
-        rabbitmq-to-kafka:
-          - name: poison-in
-            queues: [%s]
-            topic: %s
-        """.formatted(queue, topic));
+    GatewayConfig config = Traffic.rabbitToKafka(KAFKA.bootstrap(), RABBIT.uri(), "poison-in", queue, topic, 5000);
     TestGateway gateway = TestGateway.startReady(config, http);
     try {
       Awaitility.await("the other keys bridged, the refused message parked")
@@ -233,15 +226,7 @@ class BridgeIT {
     RabbitOps rabbit = RABBIT.rabbitOps();
     String topic = KAFKA.createTopic(KafkaOps.uniqueTopic("noqueue"), 2);
     String queue = RabbitOps.unique("laterq");
-    GatewayConfig config = GatewayConfig.forKafka(KAFKA.bootstrap()).route("#", "events")
-        .set("bridge.group-id-prefix", RabbitOps.unique("group"))
-        .set("rabbitmq.reconnect-max-ms", 500)
-        .bridge(RABBIT.uri(), """
-        rabbitmq-to-kafka:
-          - name: later-in
-            queues: [%s]
-            topic: %s
-        """.formatted(queue, topic));
+    GatewayConfig config = Traffic.rabbitToKafka(KAFKA.bootstrap(), RABBIT.uri(), "later-in", queue, topic, 500);
     try (TestGateway gateway = TestGateway.start(config)) {
       Awaitility.await("not ready: the route's consumer cannot be set up")
           .during(Duration.ofSeconds(2))

@@ -257,15 +257,7 @@ class BridgeOutageIT {
     rabbit.queue(queue);
     Traffic.publishRefusedForGood(rabbit, queue);
     Traffic.publish(rabbit, queue, 0, n);
-    GatewayConfig config = GatewayConfig.forKafka(KAFKA.bootstrap()).route("#", "events")
-        .set("bridge.group-id-prefix", RabbitOps.unique("group"))
-        .set("rabbitmq.reconnect-max-ms", 1000)
-        .bridge(RABBIT.uri(), """
-        rabbitmq-to-kafka:
-          - name: poison-in
-            queues: [%s]
-            topic: %s
-        """.formatted(queue, topic));
+    GatewayConfig config = Traffic.rabbitToKafka(KAFKA.bootstrap(), RABBIT.uri(), "poison-in", queue, topic, 1000);
     try (TestGateway g = TestGateway.startReady(config, http)) {
       URI admin = g.adminUri("/");
       Awaitility.await("the others bridged, the refused message parked").atMost(Duration.ofSeconds(60))

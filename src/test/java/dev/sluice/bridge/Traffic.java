@@ -3,6 +3,7 @@ package dev.sluice.bridge;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.rabbitmq.client.AMQP;
+import dev.sluice.testsupport.GatewayConfig;
 import dev.sluice.testsupport.KafkaOps;
 import dev.sluice.testsupport.RabbitOps;
 import java.nio.charset.StandardCharsets;
@@ -142,6 +143,23 @@ final class Traffic {
         .deliveryMode(2)
         .build();
     ops.publish(queue, List.of(poison), List.of("{}".getBytes(StandardCharsets.UTF_8)));
+  }
+
+  /**
+   * A gateway on {@code kafkaBootstrap} with one RabbitMQ → Kafka route {@code route} from {@code queue}
+   * to {@code topic}, its consumer group prefix unique, reconnecting within {@code reconnectMaxMs}.
+   */
+  static GatewayConfig rabbitToKafka(String kafkaBootstrap, String rabbitUri, String route, String queue,
+      String topic, int reconnectMaxMs) {
+    return GatewayConfig.forKafka(kafkaBootstrap).route("#", "events")
+        .set("bridge.group-id-prefix", RabbitOps.unique("group"))
+        .set("rabbitmq.reconnect-max-ms", reconnectMaxMs)
+        .bridge(rabbitUri, """
+        rabbitmq-to-kafka:
+          - name: %s
+            queues: [%s]
+            topic: %s
+        """.formatted(route, queue, topic));
   }
 
   static List<Seen> fromRabbit(List<RabbitOps.Message> messages) {
