@@ -63,7 +63,7 @@ overload_test() {
 
 overload_report() {
   machine_facts
-  local base="$RESULTS/overload-$TS" ok_refusals=yes ok_heap=yes ok_recovery=yes ok_landed=yes other
+  local base="$RUN/overload-$TS" ok_refusals=yes ok_heap=yes ok_recovery=yes ok_landed=yes other
   other="$(tr ' ' '\n' <<<"$OV_ERRS" | grep -v '^503:' | grep -v '^$' || true)"
   [[ -z $other && $OV_NORA == 0 ]] || ok_refusals=no
   ((HEAP_MAX_BYTES > 0 && HEAP_PEAK < HEAP_MAX_BYTES)) || ok_heap=no
@@ -124,8 +124,13 @@ overload_report() {
       "$([[ $ok_recovery == yes ]] && echo true || echo false)" "$(json_str "$rec_how")" "$([[ $ok_landed == yes ]] && echo true || echo false)" \
       "$HEAP_PEAK" "$HEAP_MAX_BYTES" "${live:-0}" "${gcmax:-0}" "$LANDED_TOTAL" "$TOTAL_ACCEPTED" "$GW_EXIT"
   } >"$base.json"
-  cp "$base.txt" "$RESULTS/latest-overload.txt"
-  cp "$base.json" "$RESULTS/latest-overload.json"
-  log "results: ${base#"$REPO"/}.{txt,json} (and latest-overload.*); logs: ${RUN#"$REPO"/}"
-  [[ $ok_refusals == yes && $ok_heap == yes && $ok_recovery == yes && $ok_landed == yes ]] || die "the overload test failed (see above)"
+  if [[ $ok_refusals == yes && $ok_heap == yes && $ok_recovery == yes && $ok_landed == yes ]]; then
+    cp "$base.txt" "$base.json" "$RESULTS/"
+    cp "$base.txt" "$RESULTS/latest-overload.txt"
+    cp "$base.json" "$RESULTS/latest-overload.json"
+    log "results: ${RESULTS#"$REPO"/}/overload-$TS.{txt,json} (and latest-overload.*); logs: ${RUN#"$REPO"/}"
+  else
+    # a failed run keeps its report with its logs and leaves the published results alone
+    die "the overload test failed (see above; report in ${base#"$REPO"/}.*; ${RESULTS#"$REPO"/} is unchanged)"
+  fi
 }

@@ -61,16 +61,39 @@ aggregate() {
     }' "$ROWS"
 }
 
+# The modes this run was asked for, each of which must have a row with a rate above 0 in every round.
+expected_modes() {
+  if ((INGEST)); then echo raw single batch; ((STREAM)) && echo stream; fi
+  if ((BRIDGE)); then echo perftest bridge; fi
+}
+
+# Prints one line per problem with the rows: a mode missing in a round, or measured at 0 events/s.
+missing_rows() {
+  local mode r
+  for mode in $(expected_modes); do
+    for ((r = 1; r <= ROUNDS; r++)); do
+      awk -F'\t' -v r="$r" -v m="$mode" '$1 == r && $2 == m && $3 + 0 > 0 { found = 1 } END { exit !found }' "$ROWS" \
+        || echo "round $r: no $mode result above 0 events/s"
+    done
+  done
+}
+
 report() {
   machine_facts
-  local base="$RESULTS/bench-$TS" agg
+  local agg problems base
   agg="$(aggregate)"
+  problems="$(missing_rows)"
+  # a failed run keeps its table with its logs and leaves the published results (and latest.*) alone
+  base="$RESULTS/bench-$TS"
+  [[ -z $problems ]] || base="$RUN/bench-$TS"
   local ok=no
   [[ $LANDED_TOTAL == "$TOTAL_ACCEPTED" ]] && ok=yes
   local bad_rows
   bad_rows=$(awk -F'\t' '{ s += $22 } END { print s + 0 }' <<<"$agg")
   ((bad_rows == 0)) || ok=no
   if ((BRIDGE)) && [[ $BRIDGE_OK != yes ]]; then ok=no; fi
+  [[ -z $problems ]] || ok=no
+  [[ $ok == yes ]] || base="$RUN/bench-$TS"
 
   # ---------------------------------------------------------------- the table
   {
@@ -194,11 +217,16 @@ report() {
   fi
 
   plot "$base" "$agg"
-  for ext in txt csv json png; do
-    [[ -f $base.$ext ]] && cp "$base.$ext" "$RESULTS/latest.$ext"
-  done
-  cp "$base-rounds.csv" "$RESULTS/latest-rounds.csv"
-  log "results: ${base#"$REPO"/}.{txt,csv,json$([[ -f $base.png ]] && echo ,png)} (and latest.*); logs: ${RUN#"$REPO"/}"
+  if [[ $ok != yes ]]; then
+    log "FAILED run: its results stay with its logs (${base#"$REPO"/}.*); ${RESULTS#"$REPO"/} is unchanged"
+    [[ -z $problems ]] || die "incomplete run: $(tr '\n' ';' <<<"$problems" | sed 's/;$//; s/;/; /g')"
+  else
+    for ext in txt csv json png; do
+      [[ -f $base.$ext ]] && cp "$base.$ext" "$RESULTS/latest.$ext"
+    done
+    cp "$base-rounds.csv" "$RESULTS/latest-rounds.csv"
+    log "results: ${base#"$REPO"/}.{txt,csv,json$([[ -f $base.png ]] && echo ,png)} (and latest.*); logs: ${RUN#"$REPO"/}"
+  fi
   [[ $LANDED_TOTAL == "$TOTAL_ACCEPTED" ]] || die "landed ($LANDED_TOTAL) != accepted ($TOTAL_ACCEPTED)"
   ((bad_rows == 0)) || die "$bad_rows mode(s) with landed != accepted (see the table)"
   if ((BRIDGE)) && [[ $BRIDGE_OK != yes ]]; then die "bridge check failed: written $BRIDGE_WRITTEN, bridged $BR_BRIDGED, committed $BR_COMMITTED, in queue $BRIDGE_QUEUED$( ((BRIDGE_STALLED)) && echo ", stalled")"; fi
