@@ -81,14 +81,15 @@ public final class Gateway {
 
   private Future<Void> deployAll() {
     var kafka = config.kafka();
-    long publishTimeout = kafka.deliveryTimeoutMs() + kafka.maxBlockMs() + 1000;
+    // each waits longer than the part it waits for, so an answer always comes from the publisher
+    long publishTimeout = kafka.publishAnswerBoundMs() + 1000;
     long routeTimeout = publishTimeout + 1000;
     int ingestInstances =
         config.http().instances() > 0
             ? config.http().instances()
             : VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE;
-    return deploy(new KafkaPublisherVerticle(kafka, config.limits().maxInFlightBytes(), registry))
-        .compose(v -> deploy(new KafkaHealthVerticle(kafka, state, registry)))
+    return deploy(new KafkaPublisherVerticle(kafka, state, config.limits().maxInFlightBytes(), registry))
+        .compose(v -> deploy(new KafkaHealthVerticle(kafka, routeTopics(), state, registry)))
         .compose(v -> deploy(new RouteVerticle(config.routing(), publishTimeout)))
         .compose(
             v ->
@@ -117,6 +118,13 @@ public final class Gateway {
                     ingestInstances,
                     config.admin().host(),
                     config.admin().port()));
+  }
+
+  /** The topics ingest's routes publish to: the readiness probe watches that they exist. */
+  private java.util.Set<String> routeTopics() {
+    java.util.Set<String> topics = new java.util.TreeSet<>();
+    config.routing().rules().forEach(r -> topics.add(r.topic()));
+    return topics;
   }
 
   /** One verticle per bridge route; nothing when no route is configured. */

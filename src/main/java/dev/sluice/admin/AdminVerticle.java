@@ -64,6 +64,8 @@ public final class AdminVerticle extends VerticleBase {
         new JsonObject()
             .put("kafka", state.kafkaUp() ? "UP" : "DOWN")
             .put("shutdown", state.draining() ? "DRAINING" : "NO");
+    // a missing topic refuses only its own events: listed, but readiness stays with the rest
+    checks.put("topics", new JsonObject().put("missing", new io.vertx.core.json.JsonArray(state.missingTopics())));
     if (state.rabbitConfigured()) {
       checks.put("rabbitmq", state.rabbitUp() ? "UP" : "DOWN");
     }

@@ -10,6 +10,7 @@ public final class GatewayState {
   private final java.util.concurrent.ConcurrentHashMap<String, Boolean> rabbitLinks =
       new java.util.concurrent.ConcurrentHashMap<>();
   private volatile boolean draining;
+  private final java.util.Set<String> missingTopics = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   public boolean kafkaUp() {
     return kafkaUp;
@@ -45,6 +46,28 @@ public final class GatewayState {
   /** True when every RabbitMQ link is connected (also when there is none). */
   public boolean rabbitUp() {
     return !rabbitLinks.containsValue(Boolean.FALSE);
+  }
+
+  /**
+   * Records whether a topic the routes publish to is missing in Kafka (and the broker does not create
+   * topics): events for it are refused at once instead of waiting for its metadata.
+   */
+  public void topicMissing(String topic, boolean missing) {
+    if (missing) {
+      missingTopics.add(topic);
+    } else {
+      missingTopics.remove(topic);
+    }
+  }
+
+  /** True while {@code topic} is known to be missing. */
+  public boolean topicMissing(String topic) {
+    return !missingTopics.isEmpty() && missingTopics.contains(topic);
+  }
+
+  /** The topics known to be missing, sorted. */
+  public java.util.List<String> missingTopics() {
+    return missingTopics.stream().sorted().toList();
   }
 
   /** Ready: Kafka reachable, every RabbitMQ link of the bridge connected, and not shutting down. */

@@ -53,6 +53,23 @@ public record KafkaConfig(
   }
 
   /**
+   * How long after a batch reached the publisher its records may still be handed to the producer;
+   * records left then were never sent and are failed as retryable.
+   */
+  public long handOffMs() {
+    return maxBlockMs();
+  }
+
+  /**
+   * The latest the publisher answers a batch: its hand-off window, one last {@code send} blocking up
+   * to {@code max.block.ms}, then Kafka's delivery timeout for what was handed over, plus a second for
+   * scheduling. Whoever waits for the publisher waits longer than this.
+   */
+  public long publishAnswerBoundMs() {
+    return handOffMs() + maxBlockMs() + deliveryTimeoutMs + 1000;
+  }
+
+  /**
    * The producer's properties: the pass-through options, with the ones Sluice owns set, and {@code
    * buffer.memory} defaulting to the in-flight byte bound (so that it fits inside it).
    */

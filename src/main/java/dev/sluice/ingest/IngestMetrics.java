@@ -19,7 +19,10 @@ final class IngestMetrics {
     Failure.EVENT_TOO_LARGE,
     Failure.KAFKA_UNAVAILABLE,
     Failure.SHUTTING_DOWN,
-    Failure.BROKER_REJECTED
+    Failure.BROKER_REJECTED,
+    Failure.TOPIC_MISSING,
+    Failure.OUTCOME_UNKNOWN,
+    Failure.REFUSED_WITH_BATCH
   };
 
   private final MeterRegistry registry;

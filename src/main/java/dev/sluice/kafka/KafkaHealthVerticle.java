@@ -12,22 +12,30 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Asks Kafka for its cluster description every {@code kafka.health-interval-ms} and records in {@link
- * GatewayState} whether it answered: readiness and ingest's fast refusal follow it. One probe at a time.
+ * GatewayState} whether it answered: readiness and ingest's fast refusal follow it; then has {@link
+ * TopicWatch} check that the routes' topics exist. One probe at a time.
  */
 public final class KafkaHealthVerticle extends VerticleBase {
 
   private static final Logger LOG = LoggerFactory.getLogger(KafkaHealthVerticle.class);
 
   private final KafkaConfig config;
+  private final java.util.Set<String> routeTopics;
   private final GatewayState state;
   private final MeterRegistry registry;
   private KafkaAdminClient admin;
+  private TopicWatch topics;
   private long timer = -1;
   private boolean probing;
   private Boolean lastUp;
 
-  public KafkaHealthVerticle(KafkaConfig config, GatewayState state, MeterRegistry registry) {
+  /**
+   * @param routeTopics the topics ingest's routes publish to, watched by {@link TopicWatch}
+   */
+  public KafkaHealthVerticle(
+      KafkaConfig config, java.util.Set<String> routeTopics, GatewayState state, MeterRegistry registry) {
     this.config = config;
+    this.routeTopics = routeTopics;
     this.state = state;
     this.registry = registry;
   }
@@ -42,6 +50,7 @@ public final class KafkaHealthVerticle extends VerticleBase {
         .map(
             a -> {
               admin = a;
+              topics = new TopicWatch(a, routeTopics, state, registry);
               probe();
               timer = vertx.setPeriodic(config.healthIntervalMs(), id -> probe());
               return a;
@@ -68,6 +77,11 @@ public final class KafkaHealthVerticle extends VerticleBase {
               probing = false;
               boolean up = ar.succeeded() && !ar.result().getNodes().isEmpty();
               state.kafkaUp(up);
+              if (up) {
+                topics.probe(ar.result());
+              } else {
+                topics.kafkaDown();
+              }
               if (lastUp == null || lastUp != up) {
                 if (up) {
                   LOG.info("Kafka reachable at {}", config.bootstrapServers());

@@ -5,6 +5,7 @@ import dev.sluice.bus.Batch;
 import dev.sluice.bus.BatchOutcome;
 import dev.sluice.bus.Event;
 import dev.sluice.bus.Failure;
+import dev.sluice.bus.GatewayState;
 import dev.sluice.bus.Outcome;
 import dev.sluice.config.KafkaConfig;
 import io.micrometer.core.instrument.Counter;
@@ -43,6 +44,7 @@ public final class KafkaPublisherVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(KafkaPublisherVerticle.class);
 
   private final KafkaConfig config;
+  private final GatewayState state;
   private final long maxInFlightBytes;
   private final MeterRegistry registry;
 
@@ -54,8 +56,10 @@ public final class KafkaPublisherVerticle extends VerticleBase {
   private Counter acked;
   private Counter failed;
 
-  public KafkaPublisherVerticle(KafkaConfig config, long maxInFlightBytes, MeterRegistry registry) {
+  public KafkaPublisherVerticle(
+      KafkaConfig config, GatewayState state, long maxInFlightBytes, MeterRegistry registry) {
     this.config = config;
+    this.state = state;
     this.maxInFlightBytes = maxInFlightBytes;
     this.registry = registry;
   }
@@ -108,23 +112,25 @@ public final class KafkaPublisherVerticle extends VerticleBase {
   }
 
   private void publish(Message<Batch> msg) {
-    long enqueued = System.nanoTime();
-    sender.execute(() -> send(msg, enqueued));
+    long arrived = System.nanoTime();
+    sender.execute(() -> send(msg, arrived));
   }
 
-  /** On the sender thread: sends every record; the last acknowledgement answers the batch. */
-  private void send(Message<Batch> msg, long enqueued) {
+  /**
+   * On the sender thread: sends every record; the last acknowledgement answers the batch. A record is
+   * handed to the producer only until {@link KafkaConfig#handOffMs()} after the batch arrived; what is
+   * left then was never sent and is failed as retryable, so that the answer always comes within {@link
+   * KafkaConfig#publishAnswerBoundMs()} and never says "retry" for a record Kafka may still take. Records
+   * of a topic known to be missing are refused without waiting for its metadata.
+   */
+  private void send(Message<Batch> msg, long arrived) {
     Batch batch = msg.body();
     int n = batch.size();
     Outcome[] outcomes = new Outcome[n];
     AtomicInteger remaining = new AtomicInteger(n);
     AtomicBoolean unavailable = new AtomicBoolean();
     long started = System.nanoTime();
-    if (TimeUnit.NANOSECONDS.toMillis(started - enqueued) >= config.deliveryTimeoutMs()) {
-      failRest(
-          msg, outcomes, remaining, 0, Failure.KAFKA_UNAVAILABLE, "Kafka did not take the batch in time", started);
-      return;
-    }
+    long handOffDeadline = arrived + TimeUnit.MILLISECONDS.toNanos(config.handOffMs());
     RecordHeaders headers = new RecordHeaders(batch.traceparent());
     for (int i = 0; i < n; i++) {
       if (unavailable.get()) {
@@ -132,38 +138,64 @@ public final class KafkaPublisherVerticle extends VerticleBase {
         failRest(msg, outcomes, remaining, i, Failure.KAFKA_UNAVAILABLE, "Kafka metadata unavailable", started);
         return;
       }
+      if (System.nanoTime() - handOffDeadline > 0) {
+        failRest(msg, outcomes, remaining, i, Failure.KAFKA_UNAVAILABLE,
+            "not sent: Kafka did not take the batch within " + config.handOffMs() + " ms", started);
+        return;
+      }
+      String topic = batch.topics()[i];
+      if (state.topicMissing(topic)) {
+        settle(msg, outcomes, remaining, i, Outcome.failed(Failure.TOPIC_MISSING, missing(topic)), started);
+        continue;
+      }
       Event e = batch.events().get(i);
       ProducerRecord<byte[], byte[]> record =
-          new ProducerRecord<>(
-              batch.topics()[i],
-              null,
-              RecordHeaders.utf8(e.key()),
-              e.value(),
-              headers.of(e));
+          new ProducerRecord<>(topic, null, RecordHeaders.utf8(e.key()), e.value(), headers.of(e));
       int slot = i;
       try {
         producer.send(
             record,
             (metadata, error) -> {
+              Outcome o;
               if (error == null) {
-                outcomes[slot] = Outcome.accepted(metadata.topic(), metadata.partition(), metadata.offset());
+                o = Outcome.accepted(metadata.topic(), metadata.partition(), metadata.offset());
               } else {
                 Failure f = KafkaFailures.classify(error);
-                outcomes[slot] = Outcome.failed(f, KafkaFailures.describe(f, error));
+                o = Outcome.failed(f, KafkaFailures.describe(f, error));
                 if (f == Failure.KAFKA_UNAVAILABLE) {
                   unavailable.set(true);
                 }
               }
-              if (remaining.decrementAndGet() == 0) {
-                complete(msg, outcomes, started);
-              }
+              settle(msg, outcomes, remaining, slot, o, started);
             });
       } catch (KafkaException | IllegalStateException error) {
-        // send itself failed (metadata timeout, producer closed): the rest of the batch would too
+        if (KafkaFailures.noMetadata(error) && state.kafkaUp()) {
+          // Kafka answers but not for this topic: refuse its records at once until the probe sees it
+          state.topicMissing(topic, true);
+          LOG.warn("Kafka topic '{}' did not appear in the metadata within max.block.ms; its events are refused"
+              + " (SLC-5005) until it exists", topic);
+          settle(msg, outcomes, remaining, i, Outcome.failed(Failure.TOPIC_MISSING, missing(topic)), started);
+          continue;
+        }
+        // send itself failed (metadata timeout, buffer full, producer closed): nothing from here on was
+        // handed to the producer, and the rest of the batch would fail the same way
         Failure f = KafkaFailures.classify(error);
         failRest(msg, outcomes, remaining, i, f, KafkaFailures.describe(f, error), started);
         return;
       }
+    }
+  }
+
+  private static String missing(String topic) {
+    return "topic '" + topic + "' does not exist in Kafka and the broker does not create topics: ask an"
+        + " operator to create it (or fix its route); not sent";
+  }
+
+  private void settle(
+      Message<Batch> msg, Outcome[] outcomes, AtomicInteger remaining, int slot, Outcome o, long started) {
+    outcomes[slot] = o;
+    if (remaining.decrementAndGet() == 0) {
+      complete(msg, outcomes, started);
     }
   }
 

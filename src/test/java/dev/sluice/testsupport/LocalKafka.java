@@ -5,7 +5,9 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.Uuid;
 import org.awaitility.Awaitility;
@@ -28,6 +30,7 @@ public final class LocalKafka implements BeforeAllCallback, AfterAllCallback, Au
   private static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
 
   private final String name;
+  private final Map<String, String> overrides = new LinkedHashMap<>();
   private Path libs;
   private Path dir;
   private Path properties;
@@ -41,6 +44,18 @@ public final class LocalKafka implements BeforeAllCallback, AfterAllCallback, Au
 
   public LocalKafka(String name) {
     this.name = name;
+  }
+
+  /**
+   * Sets a broker property (replacing the default of the same key) for the first start, e.g. {@code
+   * with("auto.create.topics.enable", "false")}.
+   */
+  public LocalKafka with(String key, String value) {
+    if (dir != null) {
+      throw new IllegalStateException("broker properties are set before the first start");
+    }
+    overrides.put(key, value);
+    return this;
   }
 
   @Override
@@ -205,10 +220,9 @@ public final class LocalKafka implements BeforeAllCallback, AfterAllCallback, Au
     properties = dir.resolve("server.properties");
     log4j = dir.resolve("log4j2.properties");
     log = dir.resolve("kafka.log");
-    write(
-        properties,
-        String.join(
-            "\n",
+    Map<String, String> props = new LinkedHashMap<>();
+    for (String line :
+        List.of(
             "process.roles=broker,controller",
             "node.id=1",
             "controller.quorum.voters=1@127.0.0.1:" + controllerPort,
@@ -228,8 +242,14 @@ public final class LocalKafka implements BeforeAllCallback, AfterAllCallback, Au
             "transaction.state.log.min.isr=1",
             "share.coordinator.state.topic.replication.factor=1",
             "share.coordinator.state.topic.min.isr=1",
-            "group.initial.rebalance.delay.ms=0",
-            ""));
+            "group.initial.rebalance.delay.ms=0")) {
+      int eq = line.indexOf('=');
+      props.put(line.substring(0, eq), line.substring(eq + 1));
+    }
+    props.putAll(overrides);
+    StringBuilder text = new StringBuilder();
+    props.forEach((k, v) -> text.append(k).append('=').append(v).append('\n'));
+    write(properties, text.toString());
     write(
         log4j,
         String.join(
