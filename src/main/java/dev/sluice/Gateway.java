@@ -31,8 +31,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One running gateway: its Vert.x instance, metrics registry, shared state, and the parts deployed in
- * order (Kafka publisher, Kafka probe, route, ingest, admin). {@link #shutdown()} drains and undeploys
- * them in reverse order.
+ * order (Kafka publisher, Kafka probe, route, ingest, bridge routes, admin). {@link #shutdown()} stops
+ * the bridge routes and drains ingest at once, then undeploys the rest in reverse order.
  */
 public final class Gateway {
 
@@ -45,6 +45,10 @@ public final class Gateway {
   private final InFlight inFlight;
   private final StreamStats streamStats;
   private final List<String> deployments = new ArrayList<>();
+  /** The bridge routes: stopped all at once when the shutdown starts, apart from {@link #deployments}. */
+  private final List<String> bridgeDeployments = new ArrayList<>();
+  /** The bridge's process-wide in-flight count (0 once every route finished what it took). */
+  private final AtomicInteger bridgeInFlight = new AtomicInteger();
   private Future<Boolean> shutdown;
 
   private Gateway(SluiceConfig config) {
@@ -133,18 +137,18 @@ public final class Gateway {
     if (!bridge.enabled()) {
       return Future.succeededFuture();
     }
-    AtomicInteger budget = new AtomicInteger();
+    AtomicInteger budget = bridgeInFlight;
     Gauge.builder("sluice.bridge.process.inflight", budget, AtomicInteger::get)
         .description("Records and deliveries the bridge took and has not finished, all routes")
         .register(registry);
     long drain = config.shutdown().drainTimeoutMs();
     Future<Void> chain = Future.succeededFuture();
     for (BridgeConfig.KafkaToRabbit r : bridge.kafkaToRabbit()) {
-      chain = chain.compose(v -> deploy(new KafkaToRabbitVerticle(
+      chain = chain.compose(v -> deployRoute(new KafkaToRabbitVerticle(
           r, bridge, config.kafka(), config.rabbitmq(), state, budget, registry, drain)));
     }
     for (BridgeConfig.RabbitToKafka r : bridge.rabbitToKafka()) {
-      chain = chain.compose(v -> deploy(new RabbitToKafkaVerticle(
+      chain = chain.compose(v -> deployRoute(new RabbitToKafkaVerticle(
           r, bridge, config.kafka(), config.rabbitmq(), state, budget, registry, drain)));
     }
     return chain.onSuccess(v -> LOG.info("Bridge: {} Kafka->RabbitMQ and {} RabbitMQ->Kafka routes to {}",
@@ -153,6 +157,13 @@ public final class Gateway {
 
   private Future<Void> deploy(io.vertx.core.Deployable verticle) {
     return record(vertx.deployVerticle(verticle));
+  }
+
+  private Future<Void> deployRoute(io.vertx.core.Deployable verticle) {
+    return vertx.deployVerticle(verticle).map(id -> {
+      bridgeDeployments.add(id);
+      return null;
+    });
   }
 
   private Future<Void> record(Future<String> deployment) {
@@ -164,17 +175,25 @@ public final class Gateway {
   }
 
   /**
-   * Drains and stops: readiness goes false and new requests get 503, in-flight events wait for their
-   * acknowledgements (up to {@code shutdown.drain-timeout-ms}), then the parts are undeployed in reverse
-   * order (the producer is flushed and closed) and Vert.x is closed. Completes with {@code true} when
-   * everything in flight was answered before the deadline.
+   * Drains and stops, with one deadline for everything: readiness goes false and new requests get 503;
+   * at the same moment every bridge route stops taking work and they all drain side by side (each lets
+   * what it took be confirmed and commits) while ingest's in-flight events wait for their
+   * acknowledgements — all within {@code shutdown.drain-timeout-ms}. Then the other parts are
+   * undeployed in reverse order (the producer is flushed and closed) and Vert.x is closed. Completes
+   * with {@code true} when everything in flight, ingest's and the bridge's, was finished before the
+   * deadline (what a route did not finish was not committed or acked, and is read again later).
    */
   public synchronized Future<Boolean> shutdown() {
     if (shutdown != null) {
       return shutdown;
     }
     state.startDraining();
-    LOG.info("Draining: {} events, {} bytes in flight", inFlight.events(), inFlight.bytes());
+    LOG.info("Draining: {} events, {} bytes in flight; {} bridge routes stopping", inFlight.events(),
+        inFlight.bytes(), bridgeDeployments.size());
+    Future<?> bridges = Future.join(bridgeDeployments.stream()
+        .map(id -> vertx.undeploy(id).onFailure(err -> LOG.warn("Stopping bridge route {} failed: {}", id,
+            err.toString())))
+        .toList());
     Promise<Boolean> drained = Promise.promise();
     long deadline = System.currentTimeMillis() + config.shutdown().drainTimeoutMs();
     vertx.setPeriodic(
@@ -186,15 +205,20 @@ public final class Gateway {
           }
         });
     shutdown =
-        drained
-            .future()
-            .compose(
-                clean -> {
-                  if (!clean) {
-                    LOG.warn(
-                        "Drain timed out with {} events in flight; closing anyway", inFlight.events());
+        Future.join(bridges, drained.future())
+            .transform(
+                ar -> {
+                  boolean ingestClean = drained.future().result();
+                  int bridgeLeft = bridgeInFlight.get();
+                  if (!ingestClean) {
+                    LOG.warn("Drain timed out with {} events in flight; closing anyway", inFlight.events());
                   }
-                  return undeployAll().transform(ar -> vertx.close()).map(clean);
+                  if (bridgeLeft > 0) {
+                    LOG.warn("Bridge routes stopped with {} messages not finished (not committed or acked: they"
+                        + " are bridged again later)", bridgeLeft);
+                  }
+                  boolean clean = ingestClean && bridgeLeft == 0;
+                  return undeployAll().transform(x -> vertx.close()).map(clean);
                 })
             .onComplete(ar -> LOG.info("Sluice stopped"));
     return shutdown;

@@ -57,15 +57,18 @@ public final class Main {
   }
 
   /**
-   * How long a shutdown may take: each stage (ingest drain, then each bridge route's drain) up to the
-   * drain timeout, plus time to close. Past it the process halts with 1: a part that cannot stop (a
-   * socket write RabbitMQ does not read while it blocks publishers) must not keep it alive, and what
-   * was not confirmed was neither committed nor acked, so it is read again.
+   * How long a shutdown may take: the drain (ingest and every bridge route at once) up to the drain
+   * timeout, then closing consumers, connections and the producer (each bounded: a commit up to 10 s,
+   * closes of 5 s). Past it the process halts with 1: a part that cannot stop (a socket write RabbitMQ
+   * does not read while it blocks publishers) must not keep it alive, and what was not confirmed was
+   * neither committed nor acked, so it is read again.
    */
   static long shutdownLimitMs(SluiceConfig config) {
-    int stages = 1 + config.bridge().kafkaToRabbit().size() + config.bridge().rabbitToKafka().size();
-    return (long) stages * config.shutdown().drainTimeoutMs() + 15_000;
+    return config.shutdown().drainTimeoutMs() + CLOSE_BOUND_MS;
   }
+
+  /** Closing after the drain, at most (see {@link #shutdownLimitMs}). */
+  static final long CLOSE_BOUND_MS = 25_000;
 
   private static void startWatchdog(long limitMs) {
     Thread watchdog =

@@ -94,7 +94,11 @@ public final class KafkaPublisherVerticle extends VerticleBase {
         .compose(MessageConsumer::completion);
   }
 
-  /** Stops taking batches, lets queued ones be sent, flushes and closes the producer. */
+  /**
+   * Stops taking batches, lets queued ones be handed over, and closes the producer, which sends what it
+   * holds. Runs after the gateway drained, so normally nothing is left; when the drain timed out (Kafka
+   * away) both steps are bounded by {@value #CLOSE_MS} ms and what is left fails (its clients get 503).
+   */
   @Override
   public Future<?> stop() {
     Future<Void> unregistered = consumer == null ? Future.succeededFuture() : consumer.unregister();
@@ -104,12 +108,14 @@ public final class KafkaPublisherVerticle extends VerticleBase {
                 vertx.executeBlocking(
                     () -> {
                       sender.shutdown();
-                      return sender.awaitTermination(config.deliveryTimeoutMs(), TimeUnit.MILLISECONDS);
+                      return sender.awaitTermination(CLOSE_MS, TimeUnit.MILLISECONDS);
                     }))
-        .compose(v -> stream == null ? Future.succeededFuture() : stream.flush())
-        .compose(v -> stream == null ? Future.succeededFuture() : stream.close(config.deliveryTimeoutMs()))
+        .compose(v -> stream == null ? Future.succeededFuture() : stream.close(CLOSE_MS))
         .onComplete(ar -> LOG.info("Kafka producer closed{}", ar.failed() ? ": " + ar.cause() : ""));
   }
+
+  /** Bound of each step of {@link #stop()}. */
+  private static final long CLOSE_MS = 5000;
 
   private void publish(Message<Batch> msg) {
     long arrived = System.nanoTime();
