@@ -23,7 +23,7 @@ import org.testcontainers.kafka.KafkaContainer;
 public final class KafkaBroker implements BeforeAllCallback {
 
   public static final String BOOTSTRAP_ENV = "SLUICE_TEST_KAFKA_BOOTSTRAP";
-  static final String IMAGE = "apache/kafka:4.1.0";
+  static final String IMAGE = "apache/kafka:4.3.1";
   private static final String HOW =
       "no Kafka for integration tests: run scripts/test, or set "
           + BOOTSTRAP_ENV
