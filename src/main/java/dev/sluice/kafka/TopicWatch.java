@@ -61,7 +61,8 @@ final class TopicWatch {
       return;
     }
     boolean anyMissing = topics.stream().anyMatch(state::topicMissing);
-    if (!anyMissing && autoCreate != null && probes++ % CHECK_EVERY != 0) {
+    boolean settingsKnown = autoCreate != null || autoCreateUnreadable;
+    if (!anyMissing && settingsKnown && probes++ % CHECK_EVERY != 0) {
       return;
     }
     checking = true;
