@@ -1,0 +1,155 @@
+package dev.sluice.store;
+
+import dev.sluice.bus.Event;
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The spool's rows (see {@code db/V1__spool.sql}): events appended in one transaction per request,
+ * read by the relay shard by shard in the order they were accepted, removed once Kafka has them.
+ * Stateless apart from the pool; safe from any context.
+ */
+public final class Spool {
+
+  /** Shards of the key space: one key always lands on one shard, a relay drains whole shards. */
+  public static final int SHARDS = 64;
+
+  private final Pool pool;
+
+  public Spool(Store store) {
+    this.pool = store.pool();
+  }
+
+  /** An event to spool, with its destination and the request's trace context. */
+  public record Entry(String topic, Event event, String traceparent) {}
+
+  /** A spooled event as the relay reads it; {@code sends} counts the relay's attempts so far. */
+  public record Spooled(
+      long id,
+      String topic,
+      String key,
+      String eventId,
+      String eventType,
+      String eventVersion,
+      String correlationId,
+      String traceparent,
+      byte[] value,
+      int sends) {}
+
+  /** Rows, bytes and the age of the oldest row. */
+  public record Stats(long events, long bytes, double oldestAgeSeconds) {}
+
+  /** The shard of a key of a topic. */
+  public static int shard(String topic, String key) {
+    return Math.floorMod((topic + '\u0000' + key).hashCode(), SHARDS);
+  }
+
+  /** Appends the entries in one statement, so in one transaction: all of them are spooled, or none. */
+  public Future<Void> append(List<Entry> entries) {
+    int n = entries.size();
+    Short[] shards = new Short[n];
+    String[] topics = new String[n];
+    String[] keys = new String[n];
+    String[] ids = new String[n];
+    String[] types = new String[n];
+    String[] versions = new String[n];
+    String[] correlations = new String[n];
+    String[] traceparents = new String[n];
+    Buffer[] values = new Buffer[n];
+    Integer[] sizes = new Integer[n];
+    for (int i = 0; i < n; i++) {
+      Entry e = entries.get(i);
+      Event ev = e.event();
+      shards[i] = (short) shard(e.topic(), ev.key());
+      topics[i] = e.topic();
+      keys[i] = ev.key();
+      ids[i] = ev.eventId();
+      types[i] = ev.eventType();
+      versions[i] = ev.eventVersion();
+      correlations[i] = ev.correlationId();
+      traceparents[i] = e.traceparent();
+      values[i] = Buffer.buffer(ev.value());
+      sizes[i] = ev.value().length;
+    }
+    return pool.preparedQuery(
+            "INSERT INTO sluice_spool (shard, topic, key, event_id, event_type, event_version, correlation_id,"
+                + " traceparent, value, bytes) SELECT * FROM unnest($1::smallint[], $2::text[], $3::text[],"
+                + " $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::bytea[], $10::int[])")
+        .execute(Tuple.of(shards, topics, keys, ids, types, versions, correlations, traceparents, values, sizes))
+        .mapEmpty();
+  }
+
+  /** How much is spooled now. */
+  public Future<Stats> stats() {
+    return pool.query("SELECT count(*) AS n, coalesce(sum(bytes), 0) AS b,"
+            + " coalesce(extract(epoch FROM now() - min(spooled_at)), 0) AS age FROM sluice_spool")
+        .execute()
+        .map(rows -> {
+          Row r = rows.iterator().next();
+          return new Stats(r.getLong("n"), r.getLong("b"), r.getDouble("age"));
+        });
+  }
+
+  /**
+   * Takes or renews, for {@code owner}, the leases of shards that hold rows and that nobody else holds
+   * (or whose lease ran out), for {@code leaseMs}; completes with the shards {@code owner} holds now.
+   * Leases of shards without rows are let go.
+   */
+  public Future<List<Integer>> lease(String owner, long leaseMs) {
+    return pool.withTransaction(conn -> conn.preparedQuery(
+                "UPDATE sluice_relay_lease SET owner = NULL, lease_until = '-infinity' WHERE owner = $1"
+                    + " AND NOT EXISTS (SELECT 1 FROM sluice_spool s WHERE s.shard = sluice_relay_lease.shard)")
+            .execute(Tuple.of(owner))
+            .compose(x -> conn.preparedQuery(
+                    "UPDATE sluice_relay_lease l SET owner = $1, lease_until = now() + $2 * interval '1 millisecond'"
+                        + " WHERE l.shard IN (SELECT shard FROM sluice_relay_lease WHERE (owner = $1 OR lease_until < now())"
+                        + " AND EXISTS (SELECT 1 FROM sluice_spool s WHERE s.shard = sluice_relay_lease.shard)"
+                        + " FOR UPDATE SKIP LOCKED) RETURNING l.shard")
+                .execute(Tuple.of(owner, leaseMs))))
+        .map(rows -> {
+          List<Integer> shards = new ArrayList<>();
+          rows.forEach(r -> shards.add((int) r.getShort("shard")));
+          return shards;
+        });
+  }
+
+  /**
+   * The oldest {@code max} rows of the shards {@code owner} holds, in the order they were accepted,
+   * counting this read as a send of each ({@code sends} is then the number of times a relay read it
+   * to send it, so more than 1 means it may reach Kafka twice). Only while the lease holds.
+   */
+  public Future<List<Spooled>> take(String owner, List<Integer> shards, int max) {
+    Short[] s = shards.stream().map(Integer::shortValue).toArray(Short[]::new);
+    return pool.preparedQuery(
+            "UPDATE sluice_spool SET sends = sends + 1 WHERE id IN (SELECT id FROM sluice_spool WHERE shard = ANY($1)"
+                + " AND shard IN (SELECT shard FROM sluice_relay_lease WHERE owner = $2 AND lease_until > now())"
+                + " ORDER BY id LIMIT $3) RETURNING id, topic, key, event_id, event_type, event_version,"
+                + " correlation_id, traceparent, value, sends")
+        .execute(Tuple.of(s, owner, max))
+        .map(rows -> {
+          List<Spooled> out = new ArrayList<>(rows.size());
+          for (Row r : rows) {
+            out.add(new Spooled(r.getLong("id"), r.getString("topic"), r.getString("key"), r.getString("event_id"),
+                r.getString("event_type"), r.getString("event_version"), r.getString("correlation_id"),
+                r.getString("traceparent"), r.getBuffer("value").getBytes(), r.getInteger("sends")));
+          }
+          out.sort((a, b) -> Long.compare(a.id(), b.id())); // RETURNING keeps no order
+          return out;
+        });
+  }
+
+  /** Removes rows Kafka acknowledged. */
+  public Future<Integer> remove(List<Long> ids) {
+    if (ids.isEmpty()) {
+      return Future.succeededFuture(0);
+    }
+    return pool.preparedQuery("DELETE FROM sluice_spool WHERE id = ANY($1)")
+        .execute(Tuple.of((Object) ids.toArray(Long[]::new)))
+        .map(rows -> rows.rowCount());
+  }
+}
