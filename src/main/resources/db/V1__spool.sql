@@ -15,9 +15,20 @@ CREATE TABLE sluice_spool (
   value          bytea       NOT NULL,
   bytes          integer     NOT NULL,
   spooled_at     timestamptz NOT NULL DEFAULT now(),
-  sends          integer     NOT NULL DEFAULT 0
+  sends          integer     NOT NULL DEFAULT 0,
+  -- Kafka failed the row: its shard waits until then (so no later row of its key overtakes it)
+  retry_after    timestamptz
 );
 CREATE INDEX sluice_spool_shard_id ON sluice_spool (shard, id);
+CREATE INDEX sluice_spool_waiting ON sluice_spool (shard) WHERE retry_after IS NOT NULL;
+
+-- Rows Kafka refuses for good (e.g. larger than the topic takes): out of the spool's way, kept for an
+-- operator (and for the dead-letter tools), never dropped.
+CREATE TABLE sluice_spool_refused (
+  LIKE sluice_spool,
+  reason      text        NOT NULL,
+  refused_at  timestamptz NOT NULL DEFAULT now()
+);
 
 CREATE TABLE sluice_relay_lease (
   shard       smallint    PRIMARY KEY,

@@ -126,8 +126,10 @@ public final class Spool {
   public Future<List<Spooled>> take(String owner, List<Integer> shards, int max) {
     Short[] s = shards.stream().map(Integer::shortValue).toArray(Short[]::new);
     return pool.preparedQuery(
-            "UPDATE sluice_spool SET sends = sends + 1 WHERE id IN (SELECT id FROM sluice_spool WHERE shard = ANY($1)"
+            "UPDATE sluice_spool SET sends = sends + 1, retry_after = NULL WHERE id IN (SELECT id FROM sluice_spool"
+                + " WHERE shard = ANY($1)"
                 + " AND shard IN (SELECT shard FROM sluice_relay_lease WHERE owner = $2 AND lease_until > now())"
+                + " AND shard NOT IN (SELECT shard FROM sluice_spool WHERE retry_after > now())"
                 + " ORDER BY id LIMIT $3) RETURNING id, topic, key, event_id, event_type, event_version,"
                 + " correlation_id, traceparent, value, sends")
         .execute(Tuple.of(s, owner, max))
@@ -141,6 +143,34 @@ public final class Spool {
           out.sort((a, b) -> Long.compare(a.id(), b.id())); // RETURNING keeps no order
           return out;
         });
+  }
+
+  /**
+   * Kafka failed these rows: their shards wait {@code delayMs} before the next read (a shard's rows go
+   * in order, so nothing of their keys overtakes them).
+   */
+  public Future<Void> retryLater(List<Long> ids, long delayMs) {
+    return pool.preparedQuery(
+            "UPDATE sluice_spool SET retry_after = now() + $2 * interval '1 millisecond' WHERE id = ANY($1)")
+        .execute(Tuple.of(ids.toArray(Long[]::new), delayMs))
+        .mapEmpty();
+  }
+
+  /** Moves rows Kafka refuses for good out of the spool into {@code sluice_spool_refused}, with why. */
+  public Future<Void> refuse(List<Long> ids, String reason) {
+    Long[] a = ids.toArray(Long[]::new);
+    return pool.withTransaction(conn -> conn.preparedQuery(
+                "INSERT INTO sluice_spool_refused SELECT s.*, $2 FROM sluice_spool s WHERE s.id = ANY($1)")
+            .execute(Tuple.of(a, reason))
+            .compose(x -> conn.preparedQuery("DELETE FROM sluice_spool WHERE id = ANY($1)").execute(Tuple.of((Object) a))))
+        .mapEmpty();
+  }
+
+  /** Takes back the count of a read of rows Kafka did not take (they were not sent twice). */
+  public Future<Void> unsent(List<Long> ids) {
+    return pool.preparedQuery("UPDATE sluice_spool SET sends = sends - 1 WHERE id = ANY($1) AND sends > 0")
+        .execute(Tuple.of((Object) ids.toArray(Long[]::new)))
+        .mapEmpty();
   }
 
   /** Removes rows Kafka acknowledged. */

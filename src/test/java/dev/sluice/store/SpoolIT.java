@@ -117,6 +117,25 @@ class SpoolIT {
     assertThat(await(spool.take("relay-b", a, 10))).hasSize(5);
   }
 
+  @Test
+  void aFailedRowHoldsBackItsShardAndARefusedOneLeavesTheWay() {
+    await(spool.append(entries("orders", 3, "k1")));
+    List<Integer> shards = await(spool.lease("relay-a", 10_000));
+    List<Spool.Spooled> first = await(spool.take("relay-a", shards, 1));
+    await(spool.retryLater(List.of(first.get(0).id()), 60_000));
+    assertThat(await(spool.take("relay-a", shards, 10)))
+        .as("later rows of the shard wait behind the failed one").isEmpty();
+    await(spool.retryLater(List.of(first.get(0).id()), 0));
+    List<Spool.Spooled> again = await(spool.take("relay-a", shards, 10));
+    assertThat(again).extracting(Spool.Spooled::id).startsWith(first.get(0).id()).hasSize(3);
+
+    await(spool.refuse(List.of(first.get(0).id()), "too large"));
+    assertThat(await(spool.stats()).events()).isEqualTo(2);
+    try (PostgresDb db = new PostgresDb(schema)) {
+      assertThat(db.scalar("SELECT count(*) FROM sluice_spool_refused WHERE reason = 'too large'")).isEqualTo(1);
+    }
+  }
+
   private static List<Spool.Entry> entries(String topic, int n, String key) {
     List<Spool.Entry> out = new ArrayList<>();
     for (int i = 0; i < n; i++) {
