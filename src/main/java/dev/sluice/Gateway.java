@@ -12,6 +12,7 @@ import dev.sluice.ingest.IngestVerticle;
 import dev.sluice.ingest.StreamStats;
 import dev.sluice.kafka.KafkaHealthVerticle;
 import dev.sluice.kafka.KafkaPublisherVerticle;
+import dev.sluice.fallback.Delivery;
 import dev.sluice.route.RouteVerticle;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -94,7 +95,7 @@ public final class Gateway {
             : VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE;
     return deploy(new KafkaPublisherVerticle(kafka, state, config.limits().maxInFlightBytes(), registry))
         .compose(v -> deploy(new KafkaHealthVerticle(kafka, routeTopics(), state, registry)))
-        .compose(v -> deploy(new RouteVerticle(config.routing(), publishTimeout)))
+        .compose(v -> deploy(new RouteVerticle(config.routing(), Delivery.kafka(vertx, publishTimeout))))
         .compose(
             v ->
                 record(

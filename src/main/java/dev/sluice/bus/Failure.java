@@ -24,7 +24,8 @@ public enum Failure {
   BROKER_REJECTED("SLC-5004", 502, "INTERNAL", false),
   TOPIC_MISSING("SLC-5005", 503, "UNAVAILABLE", true),
   OUTCOME_UNKNOWN("SLC-5006", 504, "DEADLINE_EXCEEDED", false),
-  REFUSED_WITH_BATCH("SLC-5007", 503, "UNAVAILABLE", true);
+  REFUSED_WITH_BATCH("SLC-5007", 503, "UNAVAILABLE", true),
+  SPOOL_FULL("SLC-5008", 503, "RESOURCE_EXHAUSTED", true);
 
   private final String id;
   private final int httpStatus;

@@ -10,6 +10,8 @@ public final class GatewayState {
   private final java.util.concurrent.ConcurrentHashMap<String, Boolean> rabbitLinks =
       new java.util.concurrent.ConcurrentHashMap<>();
   private volatile boolean draining;
+  private volatile boolean fallbackUp;
+  private volatile boolean fallbackConfigured;
   private final java.util.Set<String> missingTopics = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   public boolean kafkaUp() {
@@ -70,8 +72,32 @@ public final class GatewayState {
     return missingTopics.stream().sorted().toList();
   }
 
-  /** Ready: Kafka reachable, every RabbitMQ link of the bridge connected, and not shutting down. */
+  /** Records whether the spool (PostgreSQL) takes events: it can make them durable while Kafka cannot. */
+  public void fallbackUp(boolean up) {
+    this.fallbackUp = up;
+  }
+
+  /** Records that a fallback (the spool) is configured: readiness names it. */
+  public void fallbackConfigured(boolean configured) {
+    this.fallbackConfigured = configured;
+  }
+
+  public boolean fallbackConfigured() {
+    return fallbackConfigured;
+  }
+
+  /** True while a fallback (the spool) takes events. */
+  public boolean fallbackUp() {
+    return fallbackUp;
+  }
+
+  /** True while an event can be made durable: Kafka reachable, or a fallback up. */
+  public boolean acceptsEvents() {
+    return kafkaUp || fallbackUp;
+  }
+
+  /** Ready: Kafka reachable or the spool up, every RabbitMQ link of the bridge connected, and not shutting down. */
   public boolean ready() {
-    return kafkaUp && rabbitUp() && !draining;
+    return acceptsEvents() && rabbitUp() && !draining;
   }
 }

@@ -22,7 +22,8 @@ final class IngestMetrics {
     Failure.BROKER_REJECTED,
     Failure.TOPIC_MISSING,
     Failure.OUTCOME_UNKNOWN,
-    Failure.REFUSED_WITH_BATCH
+    Failure.REFUSED_WITH_BATCH,
+    Failure.SPOOL_FULL
   };
 
   private final MeterRegistry registry;

@@ -7,9 +7,9 @@ import dev.sluice.bus.Event;
 import dev.sluice.bus.Failure;
 import dev.sluice.bus.Outcome;
 import dev.sluice.config.RoutingConfig;
+import dev.sluice.fallback.Delivery;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import java.util.ArrayList;
@@ -22,26 +22,28 @@ import java.util.List;
 public final class RouteVerticle extends VerticleBase {
 
   private final RoutingTable table;
-  private final DeliveryOptions publish;
+  private final Delivery delivery;
   private MessageConsumer<Batch> consumer;
 
   /**
-   * @param publishTimeoutMs how long to wait for the publisher's answer (past the delivery timeout)
+   * @param delivery how routed events become durable (Kafka, or Kafka with the spool behind it)
    */
-  public RouteVerticle(RoutingConfig config, long publishTimeoutMs) {
+  public RouteVerticle(RoutingConfig config, Delivery delivery) {
     this.table = new RoutingTable(config);
-    this.publish = new DeliveryOptions().setSendTimeout(publishTimeoutMs);
+    this.delivery = delivery;
   }
 
   @Override
   public Future<?> start() {
-    consumer = vertx.eventBus().consumer(Addresses.ROUTE, this::route);
-    return consumer.completion();
+    return delivery.start(vertx).compose(v -> {
+      consumer = vertx.eventBus().consumer(Addresses.ROUTE, this::route);
+      return consumer.completion();
+    });
   }
 
   @Override
   public Future<?> stop() {
-    return consumer.unregister();
+    return consumer.unregister().compose(v -> delivery.stop());
   }
 
   private void route(Message<Batch> msg) {
@@ -57,10 +59,8 @@ public final class RouteVerticle extends VerticleBase {
     }
     int routed = count;
     if (routed == n) {
-      Batch out = new Batch(batch.events(), topics, batch.traceparent());
-      vertx.eventBus()
-          .<BatchOutcome>request(Addresses.KAFKA_PUBLISH, out, publish)
-          .onComplete(ar -> msg.reply(ar.succeeded() ? ar.result().body() : BatchOutcome.noAnswer(n, ar.cause())));
+      delivery.deliver(batch.events(), topics, batch.traceparent())
+          .onComplete(ar -> msg.reply(ar.succeeded() ? new BatchOutcome(ar.result()) : BatchOutcome.noAnswer(n, ar.cause())));
       return;
     }
     Outcome[] outcomes = new Outcome[n];
@@ -83,18 +83,14 @@ public final class RouteVerticle extends VerticleBase {
       msg.reply(new BatchOutcome(outcomes));
       return;
     }
-    vertx.eventBus()
-        .<BatchOutcome>request(
-            Addresses.KAFKA_PUBLISH, new Batch(events, routedTopics, batch.traceparent()), publish)
+    delivery.deliver(events, routedTopics, batch.traceparent())
         .onComplete(
             ar -> {
-              Outcome[] published =
-                  ar.succeeded() ? ar.result().body().outcomes() : BatchOutcome.noAnswer(routed, ar.cause()).outcomes();
+              Outcome[] published = ar.succeeded() ? ar.result() : BatchOutcome.noAnswer(routed, ar.cause()).outcomes();
               for (int j = 0; j < routed; j++) {
                 outcomes[positions[j]] = published[j];
               }
               msg.reply(new BatchOutcome(outcomes));
             });
   }
-
 }

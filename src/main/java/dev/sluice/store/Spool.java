@@ -84,6 +84,15 @@ public final class Spool {
         .mapEmpty();
   }
 
+  /** The spool's distinct keys, as {@code topic + '\0' + key}. */
+  public Future<java.util.Set<String>> keys() {
+    return pool.query("SELECT DISTINCT topic, key FROM sluice_spool").execute().map(rows -> {
+      java.util.Set<String> out = new java.util.HashSet<>();
+      rows.forEach(r -> out.add(r.getString("topic") + '\u0000' + r.getString("key")));
+      return out;
+    });
+  }
+
   /** How much is spooled now. */
   public Future<Stats> stats() {
     return pool.query("SELECT count(*) AS n, coalesce(sum(bytes), 0) AS b,"
