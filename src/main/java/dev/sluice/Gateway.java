@@ -13,6 +13,10 @@ import dev.sluice.ingest.StreamStats;
 import dev.sluice.kafka.KafkaHealthVerticle;
 import dev.sluice.kafka.KafkaPublisherVerticle;
 import dev.sluice.fallback.Delivery;
+import dev.sluice.fallback.RelayVerticle;
+import dev.sluice.fallback.SpoolingDelivery;
+import dev.sluice.store.Spool;
+import dev.sluice.store.Store;
 import dev.sluice.route.RouteVerticle;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -51,6 +55,9 @@ public final class Gateway {
   /** The bridge's process-wide in-flight count (0 once every route finished what it took). */
   private final AtomicInteger bridgeInFlight = new AtomicInteger();
   private Future<Boolean> shutdown;
+  private Store store;
+  private Spool spool;
+  private SpoolingDelivery spooling;
 
   private Gateway(SluiceConfig config) {
     this.config = config;
@@ -95,7 +102,7 @@ public final class Gateway {
             : VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE;
     return deploy(new KafkaPublisherVerticle(kafka, state, config.limits().maxInFlightBytes(), registry))
         .compose(v -> deploy(new KafkaHealthVerticle(kafka, routeTopics(), state, registry)))
-        .compose(v -> deploy(new RouteVerticle(config.routing(), Delivery.kafka(vertx, publishTimeout))))
+        .compose(v -> deploy(new RouteVerticle(config.routing(), delivery(publishTimeout))))
         .compose(
             v ->
                 record(
@@ -112,6 +119,7 @@ public final class Gateway {
                                 routeTimeout),
                         new DeploymentOptions().setInstances(ingestInstances))))
         .compose(v -> deployBridge())
+        .compose(v -> deployRelay(publishTimeout))
         .compose(v -> deploy(new AdminVerticle(config.admin(), state, inFlight, registry)))
         .onSuccess(
             v ->
@@ -123,6 +131,35 @@ public final class Gateway {
                     ingestInstances,
                     config.admin().host(),
                     config.admin().port()));
+  }
+
+  /** Kafka only, or Kafka with the spool behind it (then the store is opened and migrated in the background). */
+  private Delivery delivery(long publishTimeout) {
+    if (!config.spool().enabled()) {
+      return Delivery.kafka(vertx, publishTimeout);
+    }
+    var s = config.store();
+    store = Store.create(vertx, s.uri(), s.schema(), s.maxConnections());
+    store.migrate(2000);
+    spool = new Spool(store);
+    state.fallbackConfigured(true);
+    var b = config.kafkaBreaker();
+    spooling = new SpoolingDelivery(spool, new SpoolingDelivery.Settings(config.spool().maxEvents(),
+        config.spool().maxBytes(), config.spool().appendTimeoutMs(), b.windowMs(), b.minCalls(),
+        b.failureRatePercent() / 100.0, b.resetMs()), state, publishTimeout, registry);
+    return spooling;
+  }
+
+  /** The spool's relay, when the spool is on. */
+  private Future<Void> deployRelay(long publishTimeout) {
+    if (spooling == null) {
+      return Future.succeededFuture();
+    }
+    // not gated by Kafka's breaker: while every key is held by the spool no direct call would ever
+    // close it, so the relay goes by the readiness probe and backs off on its own failures
+    SpoolingDelivery d = spooling;
+    return deploy(new RelayVerticle(spool, () -> state.kafkaUp() && !state.draining(), d::kafkaWorks,
+        config.spool().relayBatch(), config.spool().relayLeaseMs(), publishTimeout, registry));
   }
 
   /** The topics ingest's routes publish to: the readiness probe watches that they exist. */
@@ -219,7 +256,10 @@ public final class Gateway {
                         + " are bridged again later)", bridgeLeft);
                   }
                   boolean clean = ingestClean && bridgeLeft == 0;
-                  return undeployAll().transform(x -> vertx.close()).map(clean);
+                  return undeployAll()
+                      .transform(x -> store == null ? Future.succeededFuture() : store.close())
+                      .transform(x -> vertx.close())
+                      .map(clean);
                 })
             .onComplete(ar -> LOG.info("Sluice stopped"));
     return shutdown;

@@ -88,7 +88,21 @@ public final class ConfigLoader {
             t.integer("bridge.max-in-flight-per-source"),
             t.integer("bridge.max-concurrent-keys"),
             t.integer("bridge.max-hops"),
-            t.integer("bridge.max-poll-interval-ms")));
+            t.integer("bridge.max-poll-interval-ms")),
+        new StoreConfig(t.string("store.uri"), t.string("store.schema"), t.integer("store.max-connections")),
+        new SpoolConfig(
+            t.bool("spool.enabled"),
+            t.longValue("spool.max-events"),
+            t.longValue("spool.max-bytes"),
+            t.integer("spool.append-timeout-ms"),
+            t.integer("spool.relay-batch"),
+            t.integer("spool.relay-lease-ms")),
+        new BreakerConfig(
+            "breaker.kafka",
+            t.integer("breaker.kafka.window-ms"),
+            t.integer("breaker.kafka.min-calls"),
+            t.integer("breaker.kafka.failure-rate-percent"),
+            t.integer("breaker.kafka.reset-ms")));
   }
 
   /** Renders the configuration for the start-up log (nothing secret is configurable yet). */

@@ -40,6 +40,15 @@ final class ConfigTree {
     return Check.notBlank(key, v == null ? null : v.toString().trim());
   }
 
+  boolean bool(String key) {
+    String v = string(key);
+    return switch (v.toLowerCase(java.util.Locale.ROOT)) {
+      case "true", "yes", "on" -> true;
+      case "false", "no", "off" -> false;
+      default -> throw new ConfigException(key, "must be true or false, got '" + v + "'");
+    };
+  }
+
   int integer(String key) {
     long v = longValue(key);
     if (v < Integer.MIN_VALUE || v > Integer.MAX_VALUE) {

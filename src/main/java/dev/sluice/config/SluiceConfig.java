@@ -10,4 +10,7 @@ public record SluiceConfig(
     ShutdownConfig shutdown,
     RoutingConfig routing,
     RabbitConfig rabbitmq,
-    BridgeConfig bridge) {}
+    BridgeConfig bridge,
+    StoreConfig store,
+    SpoolConfig spool,
+    BreakerConfig kafkaBreaker) {}

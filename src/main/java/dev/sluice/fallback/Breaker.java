@@ -86,6 +86,17 @@ public final class Breaker {
     });
   }
 
+  /**
+   * Closes it when half-open (the protected side was seen working some other way), saying why; when
+   * open it becomes half-open after its reset time as usual.
+   */
+  public void close(String why) {
+    if (breaker.state() == CircuitBreakerState.HALF_OPEN) {
+      LOG.info("Breaker {}: {}", name, why);
+      breaker.reset();
+    }
+  }
+
   public CircuitBreakerState state() {
     return breaker.state();
   }

@@ -43,6 +43,7 @@ public final class RelayVerticle extends VerticleBase {
 
   private final Spool spool;
   private final BooleanSupplier kafkaTakesEvents;
+  private final Runnable kafkaWorks;
   private final int batchSize;
   private final long leaseMs;
   private final DeliveryOptions publish;
@@ -56,15 +57,18 @@ public final class RelayVerticle extends VerticleBase {
   private long timer = -1;
   private long renewTimer = -1;
   private long loggedAtMs;
+  private long relayedSinceIdle;
 
   /**
-   * @param kafkaTakesEvents whether to relay now (Kafka reachable, its breaker closed, not draining)
+   * @param kafkaTakesEvents whether to relay now (Kafka reachable, not draining)
+   * @param kafkaWorks told when Kafka acknowledged relayed events (closes Kafka's breaker)
    * @param publishTimeoutMs how long to wait for the publisher's answer (past its own bound)
    */
-  public RelayVerticle(Spool spool, BooleanSupplier kafkaTakesEvents, int batchSize, long leaseMs,
-      long publishTimeoutMs, MeterRegistry registry) {
+  public RelayVerticle(Spool spool, BooleanSupplier kafkaTakesEvents, Runnable kafkaWorks, int batchSize,
+      long leaseMs, long publishTimeoutMs, MeterRegistry registry) {
     this.spool = spool;
     this.kafkaTakesEvents = kafkaTakesEvents;
+    this.kafkaWorks = kafkaWorks;
     this.batchSize = batchSize;
     this.leaseMs = leaseMs;
     this.publish = new DeliveryOptions().setSendTimeout(publishTimeoutMs);
@@ -122,14 +126,26 @@ public final class RelayVerticle extends VerticleBase {
     }
     busy = true;
     spool.lease(owner, leaseMs)
-        .compose(shards -> shards.isEmpty() ? Future.succeededFuture(0)
-            : spool.take(owner, shards, batchSize).compose(this::relay))
+        .compose(shards -> {
+          if (shards.isEmpty()) {
+            if (relayedSinceIdle > 0) {
+              LOG.info("Relay {}: relayed {} spooled events into Kafka; its shards are empty", owner, relayedSinceIdle);
+              relayedSinceIdle = 0;
+            }
+            return Future.succeededFuture(0);
+          }
+          if (relayedSinceIdle == 0) {
+            LOG.info("Relay {}: draining {} shards of the spool into Kafka", owner, shards.size());
+          }
+          return spool.take(owner, shards, batchSize).compose(this::relay);
+        })
         .onComplete(ar -> {
           busy = false;
           if (ar.failed()) {
             log(ar.cause());
             schedule(BACKOFF_MS);
           } else {
+            relayedSinceIdle += ar.result();
             schedule(ar.result() == batchSize ? 0 : IDLE_MS);
           }
         });
@@ -182,6 +198,9 @@ public final class RelayVerticle extends VerticleBase {
             }
           }
           sent.increment(acked.size());
+          if (!acked.isEmpty()) {
+            kafkaWorks.run();
+          }
           failed.increment(later.size() + refused.size());
           String failure = firstFailure;
           Future<Void> done = spool.remove(acked).mapEmpty();

@@ -54,6 +54,7 @@ public final class SpoolingDelivery implements Delivery {
   private final SpoolGate gate = new SpoolGate();
   private final Map<String, Counter> counters = new HashMap<>();
   private Vertx vertx;
+  private io.vertx.core.Context context;
   private Breaker breaker;
   private Counter ambiguous;
   private long countedEvents;
@@ -80,6 +81,7 @@ public final class SpoolingDelivery implements Delivery {
   @Override
   public Future<Void> start(Vertx vertx) {
     this.vertx = vertx;
+    this.context = vertx.getOrCreateContext();
     breaker = new Breaker(vertx, "kafka", settings.breakerWindowMs(), settings.breakerMinCalls(),
         settings.breakerFailureRate(), settings.breakerResetMs(), registry);
     ambiguous = Counter.builder("sluice.fallback.ambiguous")
@@ -111,9 +113,19 @@ public final class SpoolingDelivery implements Delivery {
     return Future.succeededFuture();
   }
 
-  /** True while Kafka's breaker lets events through (the relay drains only then). */
+  /** True while Kafka's breaker lets events through. */
   public boolean kafkaClosed() {
     return breaker != null && breaker.closed();
+  }
+
+  /**
+   * Kafka acknowledged events (the relay's): evidence enough to close its breaker. Without it, while
+   * every key is held by the spool, no direct call would come to be the half-open trial. Any thread.
+   */
+  public void kafkaWorks() {
+    if (context != null && breaker != null && !breaker.closed()) {
+      context.runOnContext(v -> breaker.close("Kafka acknowledged the relay's events"));
+    }
   }
 
   @Override
@@ -182,11 +194,14 @@ public final class SpoolingDelivery implements Delivery {
     keys.forEach(gate::appending);
     long size = bytes;
     Promise<Void> answered = Promise.promise();
+    boolean[] done = {false};
     long timer = vertx.setTimer(settings.appendTimeoutMs(), id -> {
-      if (answered.tryComplete()) {
+      if (!done[0]) {
+        done[0] = true;
         fill(out, idx, topics, Outcome.failed(Failure.KAFKA_UNAVAILABLE, "Kafka cannot take the event now and the"
             + " spool did not commit it within " + settings.appendTimeoutMs() + " ms; it may still commit it"
             + " (eventId is the dedup key)"), "failed");
+        answered.complete();
       }
     });
     spool.append(entries).onComplete(ar -> {
@@ -197,9 +212,10 @@ public final class SpoolingDelivery implements Delivery {
         appendedBytes += size;
         state.fallbackUp(true);
       }
-      if (!answered.tryComplete()) {
-        return;
+      if (done[0]) {
+        return; // answered at the timeout
       }
+      done[0] = true;
       if (ar.succeeded()) {
         for (int i : idx) {
           out[i] = Outcome.spooled(topics[i]);
@@ -209,6 +225,7 @@ public final class SpoolingDelivery implements Delivery {
         fill(out, idx, topics, Outcome.failed(Failure.KAFKA_UNAVAILABLE,
             "Kafka cannot take the event now and the spool failed: " + ar.cause().getMessage()), "failed");
       }
+      answered.complete();
     });
     return answered.future();
   }
