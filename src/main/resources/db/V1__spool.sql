@@ -15,7 +15,6 @@ CREATE TABLE sluice_spool (
   value          bytea       NOT NULL,
   bytes          integer     NOT NULL,
   spooled_at     timestamptz NOT NULL DEFAULT now(),
-  sends          integer     NOT NULL DEFAULT 0,
   -- Kafka failed the row: its shard waits until then (so no later row of its key overtakes it)
   retry_after    timestamptz
 );
@@ -30,10 +29,13 @@ CREATE TABLE sluice_spool_refused (
   refused_at  timestamptz NOT NULL DEFAULT now()
 );
 
+-- sent_up_to: the highest id of the shard a relay read to publish; a row read again at or below it may
+-- reach Kafka twice (its relay crashed or lost the lease before removing it): counted, not prevented.
 CREATE TABLE sluice_relay_lease (
   shard       smallint    PRIMARY KEY,
   owner       text,
-  lease_until timestamptz NOT NULL
+  lease_until timestamptz NOT NULL,
+  sent_up_to  bigint      NOT NULL DEFAULT 0
 );
 INSERT INTO sluice_relay_lease (shard, owner, lease_until)
   SELECT s, NULL, '-infinity' FROM generate_series(0, 63) AS s;

@@ -158,8 +158,15 @@ public final class Gateway {
     // not gated by Kafka's breaker: while every key is held by the spool no direct call would ever
     // close it, so the relay goes by the readiness probe and backs off on its own failures
     SpoolingDelivery d = spooling;
-    return deploy(new RelayVerticle(spool, () -> state.kafkaUp() && !state.draining(), d::kafkaWorks,
-        config.spool().relayBatch(), config.spool().relayLeaseMs(), publishTimeout, registry));
+    int workers = config.spool().relayWorkers();
+    int share = (Spool.SHARDS + workers - 1) / workers;
+    Future<Void> chain = Future.succeededFuture();
+    for (int i = 0; i < workers; i++) {
+      chain = chain.compose(v -> deploy(new RelayVerticle(spool, () -> state.kafkaUp() && !state.draining(),
+          d::kafkaWorks, config.spool().relayBatch(), share, config.spool().relayLeaseMs(), publishTimeout,
+          registry)));
+    }
+    return chain;
   }
 
   /** The topics ingest's routes publish to: the readiness probe watches that they exist. */

@@ -96,6 +96,7 @@ public final class ConfigLoader {
             t.longValue("spool.max-bytes"),
             t.integer("spool.append-timeout-ms"),
             t.integer("spool.relay-batch"),
+            t.integer("spool.relay-workers"),
             t.integer("spool.relay-lease-ms")),
         new BreakerConfig(
             "breaker.kafka",

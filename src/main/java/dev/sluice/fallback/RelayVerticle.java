@@ -21,7 +21,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Drains the spool into Kafka while Kafka takes events: leases shards (one relay per shard across every
- * gateway process, see {@code db/V1__spool.sql}), reads their oldest rows in the order they were
+ * gateway process, see {@code db/V1__spool.sql}; a process runs {@code spool.relay-workers} relays, each
+ * on a share of the shards, so that their publishes overlap), reads their oldest rows in the order they were
  * accepted, publishes them through the gateway's one producer ({@link Addresses#KAFKA_PUBLISH}) and
  * removes a row only once Kafka acknowledged it. A row read again after a relay lost it (a crash, an
  * expired lease) may reach Kafka twice: counted as {@code sluice_relay_resent_total}, and its {@code
@@ -45,6 +46,7 @@ public final class RelayVerticle extends VerticleBase {
   private final BooleanSupplier kafkaTakesEvents;
   private final Runnable kafkaWorks;
   private final int batchSize;
+  private final int maxShards;
   private final long leaseMs;
   private final DeliveryOptions publish;
   private final MeterRegistry registry;
@@ -62,10 +64,12 @@ public final class RelayVerticle extends VerticleBase {
   /**
    * @param kafkaTakesEvents whether to relay now (Kafka reachable, not draining)
    * @param kafkaWorks told when Kafka acknowledged relayed events (closes Kafka's breaker)
+   * @param maxShards shards this relay holds at most, so that several relays of a process share them
    * @param publishTimeoutMs how long to wait for the publisher's answer (past its own bound)
    */
   public RelayVerticle(Spool spool, BooleanSupplier kafkaTakesEvents, Runnable kafkaWorks, int batchSize,
-      long leaseMs, long publishTimeoutMs, MeterRegistry registry) {
+      int maxShards, long leaseMs, long publishTimeoutMs, MeterRegistry registry) {
+    this.maxShards = maxShards;
     this.spool = spool;
     this.kafkaTakesEvents = kafkaTakesEvents;
     this.kafkaWorks = kafkaWorks;
@@ -84,7 +88,7 @@ public final class RelayVerticle extends VerticleBase {
         .description("Spooled events read again after a relay lost them (may reach Kafka twice)").register(registry);
     renewTimer = vertx.setPeriodic(Math.max(100, leaseMs / 3), id -> {
       if (busy) {
-        spool.lease(owner, leaseMs); // keep the shards while a slow publish is under way
+        spool.lease(owner, leaseMs, maxShards); // keep the shards while a slow publish is under way
       }
     });
     schedule(0);
@@ -125,7 +129,7 @@ public final class RelayVerticle extends VerticleBase {
       return;
     }
     busy = true;
-    spool.lease(owner, leaseMs)
+    spool.lease(owner, leaseMs, maxShards)
         .compose(shards -> {
           if (shards.isEmpty()) {
             if (relayedSinceIdle > 0) {
@@ -162,7 +166,7 @@ public final class RelayVerticle extends VerticleBase {
     String[] traceparents = new String[n];
     for (int i = 0; i < n; i++) {
       Spool.Spooled r = rows.get(i);
-      if (r.sends() > 1) {
+      if (r.readBefore()) {
         resent.increment();
       }
       events.add(new Event(i, r.eventId(), r.eventType(), r.eventVersion(), r.key(), r.correlationId(), r.value()));
@@ -175,7 +179,7 @@ public final class RelayVerticle extends VerticleBase {
           Outcome[] outcomes = reply.body().outcomes();
           List<Long> acked = new ArrayList<>(n);
           List<Long> later = new ArrayList<>();
-          List<Long> surelyNotWritten = new ArrayList<>();
+          List<Spool.Spooled> surelyNotWritten = new ArrayList<>();
           List<Spool.Spooled> refused = new ArrayList<>();
           String firstFailure = null;
           for (int i = 0; i < n; i++) {
@@ -194,7 +198,7 @@ public final class RelayVerticle extends VerticleBase {
             later.add(id);
             firstFailure = firstFailure == null ? o.message() : firstFailure;
             if (NOT_WRITTEN.contains(o.failure())) {
-              surelyNotWritten.add(id); // its next read is no second send
+              surelyNotWritten.add(rows.get(i)); // its next read is no second send
             }
           }
           sent.increment(acked.size());

@@ -28,9 +28,13 @@ public final class Spool {
   /** An event to spool, with its destination and the request's trace context. */
   public record Entry(String topic, Event event, String traceparent) {}
 
-  /** A spooled event as the relay reads it; {@code sends} counts the relay's attempts so far. */
+  /**
+   * A spooled event as the relay reads it; {@code readBefore} when a relay read it to publish before
+   * (it may already be in Kafka: its relay stopped before removing it).
+   */
   public record Spooled(
       long id,
+      int shard,
       String topic,
       String key,
       String eventId,
@@ -39,7 +43,7 @@ public final class Spool {
       String correlationId,
       String traceparent,
       byte[] value,
-      int sends) {}
+      boolean readBefore) {}
 
   /** Rows, bytes and the age of the oldest row. */
   public record Stats(long events, long bytes, double oldestAgeSeconds) {}
@@ -110,6 +114,11 @@ public final class Spool {
    * Leases of shards without rows are let go.
    */
   public Future<List<Integer>> lease(String owner, long leaseMs) {
+    return lease(owner, leaseMs, SHARDS);
+  }
+
+  /** {@link #lease(String, long)}, holding at most {@code maxShards} shards (those it holds first). */
+  public Future<List<Integer>> lease(String owner, long leaseMs, int maxShards) {
     return pool.withTransaction(conn -> conn.preparedQuery(
                 "UPDATE sluice_relay_lease SET owner = NULL, lease_until = '-infinity' WHERE owner = $1"
                     + " AND NOT EXISTS (SELECT 1 FROM sluice_spool s WHERE s.shard = sluice_relay_lease.shard)")
@@ -118,8 +127,9 @@ public final class Spool {
                     "UPDATE sluice_relay_lease l SET owner = $1, lease_until = now() + $2 * interval '1 millisecond'"
                         + " WHERE l.shard IN (SELECT shard FROM sluice_relay_lease WHERE (owner = $1 OR lease_until < now())"
                         + " AND EXISTS (SELECT 1 FROM sluice_spool s WHERE s.shard = sluice_relay_lease.shard)"
+                        + " ORDER BY owner IS NOT DISTINCT FROM $1 DESC, shard LIMIT $3"
                         + " FOR UPDATE SKIP LOCKED) RETURNING l.shard")
-                .execute(Tuple.of(owner, leaseMs))))
+                .execute(Tuple.of(owner, leaseMs, maxShards))))
         .map(rows -> {
           List<Integer> shards = new ArrayList<>();
           rows.forEach(r -> shards.add((int) r.getShort("shard")));
@@ -128,29 +138,40 @@ public final class Spool {
   }
 
   /**
-   * The oldest {@code max} rows of the shards {@code owner} holds, in the order they were accepted,
-   * counting this read as a send of each ({@code sends} is then the number of times a relay read it
-   * to send it, so more than 1 means it may reach Kafka twice). Only while the lease holds.
+   * The oldest {@code max} rows of the shards {@code owner} holds (only while the lease holds), in the
+   * order they were accepted, skipping shards whose failed row waits; records per shard the highest id
+   * read, so that a later read of a row not removed by then counts as a possible second send.
    */
   public Future<List<Spooled>> take(String owner, List<Integer> shards, int max) {
     Short[] s = shards.stream().map(Integer::shortValue).toArray(Short[]::new);
     return pool.preparedQuery(
-            "UPDATE sluice_spool SET sends = sends + 1, retry_after = NULL WHERE id IN (SELECT id FROM sluice_spool"
-                + " WHERE shard = ANY($1)"
-                + " AND shard IN (SELECT shard FROM sluice_relay_lease WHERE owner = $2 AND lease_until > now())"
-                + " AND shard NOT IN (SELECT shard FROM sluice_spool WHERE retry_after > now())"
-                + " ORDER BY id LIMIT $3) RETURNING id, topic, key, event_id, event_type, event_version,"
-                + " correlation_id, traceparent, value, sends")
+            "SELECT r.id, r.shard, r.topic, r.key, r.event_id, r.event_type, r.event_version, r.correlation_id,"
+                + " r.traceparent, r.value, r.id <= l.sent_up_to AS read_before FROM sluice_spool r"
+                + " JOIN sluice_relay_lease l ON l.shard = r.shard AND l.owner = $2 AND l.lease_until > now()"
+                + " WHERE r.shard = ANY($1)"
+                + " AND r.shard NOT IN (SELECT shard FROM sluice_spool WHERE retry_after > now())"
+                + " ORDER BY r.id LIMIT $3")
         .execute(Tuple.of(s, owner, max))
-        .map(rows -> {
+        .compose(rows -> {
           List<Spooled> out = new ArrayList<>(rows.size());
+          java.util.Map<Integer, Long> highest = new java.util.HashMap<>();
           for (Row r : rows) {
-            out.add(new Spooled(r.getLong("id"), r.getString("topic"), r.getString("key"), r.getString("event_id"),
+            int shard = r.getShort("shard");
+            long id = r.getLong("id");
+            out.add(new Spooled(id, shard, r.getString("topic"), r.getString("key"), r.getString("event_id"),
                 r.getString("event_type"), r.getString("event_version"), r.getString("correlation_id"),
-                r.getString("traceparent"), r.getBuffer("value").getBytes(), r.getInteger("sends")));
+                r.getString("traceparent"), r.getBuffer("value").getBytes(), r.getBoolean("read_before")));
+            highest.merge(shard, id, Math::max);
           }
-          out.sort((a, b) -> Long.compare(a.id(), b.id())); // RETURNING keeps no order
-          return out;
+          if (highest.isEmpty()) {
+            return Future.succeededFuture(out);
+          }
+          return pool.preparedQuery(
+                  "UPDATE sluice_relay_lease l SET sent_up_to = greatest(l.sent_up_to, v.hi)"
+                      + " FROM unnest($1::smallint[], $2::bigint[]) AS v(shard, hi) WHERE l.shard = v.shard")
+              .execute(Tuple.of(highest.keySet().stream().map(Integer::shortValue).toArray(Short[]::new),
+                  (Object) highest.values().toArray(Long[]::new)))
+              .map(out);
         });
   }
 
@@ -175,10 +196,18 @@ public final class Spool {
         .mapEmpty();
   }
 
-  /** Takes back the count of a read of rows Kafka did not take (they were not sent twice). */
-  public Future<Void> unsent(List<Long> ids) {
-    return pool.preparedQuery("UPDATE sluice_spool SET sends = sends - 1 WHERE id = ANY($1) AND sends > 0")
-        .execute(Tuple.of((Object) ids.toArray(Long[]::new)))
+  /**
+   * Kafka surely did not write these rows: their next read is no second send (lowers their shards'
+   * highest id read to below the lowest of them).
+   */
+  public Future<Void> unsent(List<Spooled> rows) {
+    java.util.Map<Integer, Long> lowest = new java.util.HashMap<>();
+    rows.forEach(r -> lowest.merge(r.shard(), r.id(), Math::min));
+    return pool.preparedQuery(
+            "UPDATE sluice_relay_lease l SET sent_up_to = least(l.sent_up_to, v.lo - 1)"
+                + " FROM unnest($1::smallint[], $2::bigint[]) AS v(shard, lo) WHERE l.shard = v.shard")
+        .execute(Tuple.of(lowest.keySet().stream().map(Integer::shortValue).toArray(Short[]::new),
+            (Object) lowest.values().toArray(Long[]::new)))
         .mapEmpty();
   }
 
