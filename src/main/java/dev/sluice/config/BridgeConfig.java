@@ -1,5 +1,6 @@
 package dev.sluice.config;
 
+import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -42,6 +43,9 @@ public record BridgeConfig(
       if (exchange == null) {
         throw new ConfigException(at + ".exchange", "is required (\"\" is the default exchange)");
       }
+      if (exchange.getBytes(StandardCharsets.UTF_8).length > 255) {
+        throw new ConfigException(at + ".exchange", "is longer than RabbitMQ's 255 bytes");
+      }
       Check.notBlank(at + ".routing-key", routingKey);
       int open = 0;
       for (char c : routingKey.toCharArray()) {
@@ -52,6 +56,10 @@ public record BridgeConfig(
       }
       if (open != 0) {
         throw new ConfigException(at + ".routing-key", "'" + routingKey + "' has unbalanced braces");
+      }
+      if (routingKey.replaceAll("\\{[^}]*}", "").getBytes(StandardCharsets.UTF_8).length > 255) {
+        throw new ConfigException(at + ".routing-key", "has more than 255 bytes of text besides its placeholders "
+            + "(a RabbitMQ routing key holds 255)");
       }
     }
   }

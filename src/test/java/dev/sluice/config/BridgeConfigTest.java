@@ -71,6 +71,18 @@ class BridgeConfigTest {
   }
 
   @Test
+  void refusesAnExchangeOrRoutingKeyTextRabbitMQCannotHold() {
+    String at = "bridge routes: kafka-to-rabbitmq[out]";
+    assertThatThrownBy(() -> new BridgeConfig.KafkaToRabbit("out", java.util.List.of("t"), "x".repeat(256), "k"))
+        .hasMessageStartingWith(at + ".exchange: is longer than RabbitMQ's 255 bytes");
+    assertThatThrownBy(() -> new BridgeConfig.KafkaToRabbit("out", java.util.List.of("t"), "x", "k".repeat(256)))
+        .hasMessageStartingWith(at + ".routing-key: has more than 255 bytes");
+    // placeholders are filled per record: a key rendered too long is refused per record, not here
+    assertThat(new BridgeConfig.KafkaToRabbit("out", java.util.List.of("t"), "x", "k".repeat(250) + "{event-type}")
+        .routingKey()).endsWith("{event-type}");
+  }
+
+  @Test
   void redactsThePassword() {
     assertThat(new RabbitConfig("amqp://u:secret@h:5672/v", 10, 100, 0, 1000).toString())
         .contains("u:***@h").doesNotContain("secret");
