@@ -91,7 +91,7 @@ public final class KafkaToRabbitVerticle extends VerticleBase {
       }
     });
     source = new KafkaSource(route.name(), consumerProps(), route.topics(), bridge.maxInFlightPerSource(),
-        processInFlight, bridge.maxInFlight(), context, this::accept, registry);
+        processInFlight, bridge.maxInFlight(), context, this::accept, registry, state);
     metrics.gauge("sluice.bridge.inflight", "Records taken and not yet confirmed", source::inFlight);
     metrics.gauge("sluice.bridge.paused.partitions", "Partitions paused by backpressure", source::pausedPartitions);
     metrics.gauge("sluice.bridge.unconfirmed", "Publishes waiting for RabbitMQ's confirm", publisher::unconfirmed);
