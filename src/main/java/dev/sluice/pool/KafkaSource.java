@@ -68,6 +68,7 @@ public final class KafkaSource {
   private final Map<TopicPartition, OffsetTracker> trackers = new HashMap<>();
   private final Map<TopicPartition, Long> epochs = new HashMap<>();
   private final PartitionPauses<TopicPartition> pauses;
+  private final Intake intake;
   private long epochSeq;
   private KafkaConsumer<byte[], byte[]> consumer;
 
@@ -91,6 +92,7 @@ public final class KafkaSource {
     this.lag = new ConsumerLag(name, registry);
     this.pauses = new PartitionPauses<>(perPartitionHigh, processHigh);
     this.health = new SourceHealth(name, state, registry);
+    this.intake = new Intake(trackers, epochs, inFlight, processInFlight);
   }
 
   /** Whether the consumer polls (false until its first poll, and while creating or polling fails). */
@@ -244,17 +246,7 @@ public final class KafkaSource {
       return;
     }
     List<Item> items = new ArrayList<>(records.count());
-    for (ConsumerRecord<byte[], byte[]> r : records) {
-      TopicPartition tp = new TopicPartition(r.topic(), r.partition());
-      OffsetTracker tracker = trackers.get(tp);
-      if (stopping || tracker == null) {
-        continue; // not ours any more, or stopping: read again later
-      }
-      tracker.take(r.offset());
-      inFlight.incrementAndGet();
-      processInFlight.incrementAndGet();
-      items.add(new Item(r, epochs.get(tp)));
-    }
+    intake.take(records, stopping, items);
     if (!items.isEmpty()) {
       context.runOnContext(v -> sink.handle(items));
     }
