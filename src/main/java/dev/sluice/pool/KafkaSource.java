@@ -92,7 +92,7 @@ public final class KafkaSource {
     this.lag = new ConsumerLag(name, registry);
     this.pauses = new PartitionPauses<>(perPartitionHigh, processHigh);
     this.health = new SourceHealth(name, state, registry);
-    this.intake = new Intake(trackers, epochs, inFlight, processInFlight);
+    this.intake = new Intake(name, trackers, epochs, inFlight, processInFlight);
   }
 
   /** Whether the consumer polls (false until its first poll, and while creating or polling fails). */
@@ -246,9 +246,13 @@ public final class KafkaSource {
       return;
     }
     List<Item> items = new ArrayList<>(records.count());
-    intake.take(records, stopping, items);
-    if (!items.isEmpty()) {
-      context.runOnContext(v -> sink.handle(items));
+    try {
+      intake.take(records, stopping, items);
+    } finally {
+      // what was taken and counted is handed out, even when the rest of the poll failed
+      if (!items.isEmpty()) {
+        context.runOnContext(v -> sink.handle(items));
+      }
     }
   }
 
