@@ -10,7 +10,8 @@ import java.util.Set;
  * bridge is off) and the consumer pool's bounds.
  *
  * @param groupIdPrefix Kafka consumer group of a route: prefix + "." + route name
- * @param maxInFlight process-wide bound on records/deliveries taken and not yet done
+ * @param maxInFlight process-wide bound on records/deliveries taken and not yet done; at least the
+ *     RabbitMQ prefetch of every RabbitMQ → Kafka queue ({@code maxInFlightPerSource} each)
  * @param maxInFlightPerSource bound per Kafka partition (pause at it, resume at half) and the
  *     RabbitMQ prefetch per queue
  * @param maxConcurrentKeys keys processed at once per route (one record per key at a time)
@@ -104,6 +105,14 @@ public record BridgeConfig(
     Check.atLeast("bridge.max-concurrent-keys", maxConcurrentKeys, 1);
     Check.atLeast("bridge.max-hops", maxHops, 1);
     Check.atLeast("bridge.max-poll-interval-ms", maxPollIntervalMs, 1000);
+    // a RabbitMQ -> Kafka queue holds up to its prefetch unacknowledged, whatever the other routes do
+    long queues = rabbitToKafka.stream().mapToLong(r -> r.queues().size()).sum();
+    if (queues * maxInFlightPerSource > maxInFlight) {
+      throw new ConfigException("bridge.max-in-flight", maxInFlight + " is less than what the RabbitMQ -> Kafka "
+          + "routes may take: " + queues + " queues × bridge.max-in-flight-per-source " + maxInFlightPerSource
+          + " = " + queues * maxInFlightPerSource + " (the prefetch of each queue); raise bridge.max-in-flight or "
+          + "lower bridge.max-in-flight-per-source");
+    }
     Set<String> names = new HashSet<>();
     for (KafkaToRabbit r : kafkaToRabbit) {
       if (!names.add(r.name())) {
