@@ -21,7 +21,6 @@ import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -69,6 +68,7 @@ public final class KafkaSource {
   private final Map<TopicPartition, Long> epochs = new HashMap<>();
   private final PartitionPauses<TopicPartition> pauses;
   private final Intake intake;
+  private final OffsetCommits commits;
   private long epochSeq;
   private KafkaConsumer<byte[], byte[]> consumer;
 
@@ -93,6 +93,7 @@ public final class KafkaSource {
     this.pauses = new PartitionPauses<>(perPartitionHigh, processHigh);
     this.health = new SourceHealth(name, state, registry);
     this.intake = new Intake(name, trackers, epochs, inFlight, processInFlight);
+    this.commits = new OffsetCommits(name, trackers);
   }
 
   /** Whether the consumer polls (false until its first poll, and while creating or polling fails). */
@@ -287,39 +288,7 @@ public final class KafkaSource {
   }
 
   private void commit(boolean sync, Collection<TopicPartition> partitions) {
-    Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
-    for (TopicPartition tp : partitions) {
-      OffsetTracker t = trackers.get(tp);
-      long c = t == null ? -1 : sync ? t.position() : t.committable();
-      if (c >= 0) {
-        offsets.put(tp, new OffsetAndMetadata(c));
-        t.markCommitted(c);
-      }
-    }
-    if (offsets.isEmpty()) {
-      return;
-    }
-    if (sync) {
-      try {
-        consumer.commitSync(offsets, Duration.ofSeconds(10));
-      } catch (RuntimeException e) {
-        LOG.warn("Bridge consumer {}: commit of {} failed: {}", name, offsets, e.toString());
-      }
-    } else {
-      consumer.commitAsync(
-          offsets,
-          (o, e) -> {
-            if (e != null) {
-              LOG.warn("Bridge consumer {}: commit failed (retried with the next one): {}", name, e.toString());
-              o.forEach((tp, om) -> {
-                OffsetTracker t = trackers.get(tp);
-                if (t != null) {
-                  t.unmarkCommitted(om.offset());
-                }
-              });
-            }
-          });
-    }
+    commits.commit(consumer, sync, partitions);
   }
 
   private final class Rebalance implements ConsumerRebalanceListener {
