@@ -7,6 +7,7 @@ import dev.sluice.config.KafkaConfig;
 import dev.sluice.config.RabbitConfig;
 import dev.sluice.pool.KafkaSource;
 import dev.sluice.pool.KeyedScheduler;
+import dev.sluice.rabbit.AmqpEncoding;
 import dev.sluice.rabbit.ConfirmingPublisher;
 import dev.sluice.rabbit.RabbitLink;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -19,6 +20,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A Kafka → RabbitMQ route: a consumer-group member of {@code <group-id-prefix>.<route>} reads the
@@ -26,8 +29,11 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
  * templated routing key; its offset is committed once RabbitMQ confirmed it and every earlier
  * record of its partition. Failed publishes are retried (the record keeps its place), so nothing is
  * lost; a record is bridged again only when it was not committed (duplicates ≤ the in-flight bound).
+ * A record that cannot be encoded as an AMQP message is refused for good (see {@link #refuse}).
  */
 public final class KafkaToRabbitVerticle extends VerticleBase {
+
+  private static final Logger LOG = LoggerFactory.getLogger(KafkaToRabbitVerticle.class);
 
   private final BridgeConfig.KafkaToRabbit route;
   private final BridgeConfig bridge;
@@ -70,6 +76,7 @@ public final class KafkaToRabbitVerticle extends VerticleBase {
   public Future<?> start() {
     metrics = new BridgeMetrics(registry, route.name(), "kafka-to-rabbitmq");
     // RabbitMQ refuses nothing for good that a later attempt could not take: every failure is retried
+    // (a record the client cannot encode never reaches RabbitMQ: see bridge())
     retry = new Retry(vertx, route.name(), "publish to RabbitMQ exchange '" + route.exchange() + "'",
         () -> aborting, metrics.retries, failure -> false, metrics.refused);
     publisher = new ConfirmingPublisher(vertx, bridge.maxInFlight(), rabbit.confirmTimeoutMs());
@@ -84,7 +91,7 @@ public final class KafkaToRabbitVerticle extends VerticleBase {
       }
     });
     source = new KafkaSource(route.name(), consumerProps(), route.topics(), bridge.maxInFlightPerSource(),
-        processInFlight, bridge.maxInFlight(), context, this::accept, registry);
+        processInFlight, bridge.maxInFlight(), context, this::accept, registry, state);
     metrics.gauge("sluice.bridge.inflight", "Records taken and not yet confirmed", source::inFlight);
     metrics.gauge("sluice.bridge.paused.partitions", "Partitions paused by backpressure", source::pausedPartitions);
     metrics.gauge("sluice.bridge.unconfirmed", "Publishes waiting for RabbitMQ's confirm", publisher::unconfirmed);
@@ -128,9 +135,32 @@ public final class KafkaToRabbitVerticle extends VerticleBase {
     AMQP.BasicProperties props = HeaderMapping.toAmqp(r.headers(), r.key(), r.timestamp(), hops + 1);
     String rk = routingKey.render(r.headers());
     Buffer body = Buffer.buffer(r.value() == null ? new byte[0] : r.value());
-    return retry.until(() -> publisher.publish(route.exchange(), rk, props, body),
-            () -> "record " + r.topic() + "/" + r.partition() + "@" + r.offset(), source)
-        .onSuccess(v -> metrics.bridged.increment());
+    boolean[] refused = {false};
+    return retry.until(() -> publisher.publish(route.exchange(), rk, props, body).recover(err -> {
+              if (!(err instanceof AmqpEncoding.Unencodable)) {
+                return Future.failedFuture(err);
+              }
+              refused[0] = true;
+              refuse(r, err.getMessage());
+              return Future.succeededFuture();
+            }), () -> "record " + r.topic() + "/" + r.partition() + "@" + r.offset(), source)
+        .onSuccess(v -> {
+          if (!refused[0]) {
+            metrics.bridged.increment();
+          }
+        });
+  }
+
+  /**
+   * A record that cannot become an AMQP message (e.g. its routing key is over 255 bytes) would be
+   * refused on every attempt: it is not published, and done, so that its offset is committed and its
+   * key goes on. It stays in Kafka; there is no dead-letter path yet.
+   */
+  private void refuse(ConsumerRecord<byte[], byte[]> r, String problem) {
+    metrics.refused.increment();
+    LOG.error("Route {}: record {}/{}@{} cannot be published to RabbitMQ: {}; refused for good: not bridged, "
+        + "its offset committed (the record stays in Kafka)", route.name(), r.topic(), r.partition(), r.offset(),
+        problem);
   }
 
   private Map<String, Object> consumerProps() {

@@ -1,6 +1,7 @@
 package dev.sluice.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
@@ -68,6 +69,34 @@ class BridgeConfigTest {
         .hasMessageContaining("bridge.max-hops");
     assertThatThrownBy(() -> ConfigLoader.load((Path) null, Map.of("SLUICE_RABBITMQ_URI", "http://x")))
         .hasMessageContaining("rabbitmq.uri");
+  }
+
+  @Test
+  void refusesAnExchangeOrRoutingKeyTextRabbitMQCannotHold() {
+    String at = "bridge routes: kafka-to-rabbitmq[out]";
+    assertThatThrownBy(() -> new BridgeConfig.KafkaToRabbit("out", java.util.List.of("t"), "x".repeat(256), "k"))
+        .hasMessageStartingWith(at + ".exchange: is longer than RabbitMQ's 255 bytes");
+    assertThatThrownBy(() -> new BridgeConfig.KafkaToRabbit("out", java.util.List.of("t"), "x", "k".repeat(256)))
+        .hasMessageStartingWith(at + ".routing-key: has more than 255 bytes");
+    // placeholders are filled per record: a key rendered too long is refused per record, not here
+    assertThat(new BridgeConfig.KafkaToRabbit("out", java.util.List.of("t"), "x", "k".repeat(250) + "{event-type}")
+        .routingKey()).endsWith("{event-type}");
+  }
+
+  @Test
+  void theRabbitMQPrefetchOfAllQueuesMustFitTheProcessBound() {
+    java.util.List<BridgeConfig.RabbitToKafka> threeQueues = java.util.List.of(
+        new BridgeConfig.RabbitToKafka("in", java.util.List.of("a", "b"), "t", null),
+        new BridgeConfig.RabbitToKafka("in2", java.util.List.of("c"), "t", null));
+    assertThatThrownBy(() -> new BridgeConfig(java.util.List.of(), threeQueues, "g", 2999, 1000, 10, 1, 300_000))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith("bridge.max-in-flight: ")
+        .hasMessageContaining("3 queues × bridge.max-in-flight-per-source 1000 = 3000");
+    assertThat(new BridgeConfig(java.util.List.of(), threeQueues, "g", 3000, 1000, 10, 1, 300_000).maxInFlight())
+        .isEqualTo(3000);
+    assertThatCode(() -> ConfigLoader.load((Path) null,
+        Map.of("SLUICE_BRIDGE_MAX_IN_FLIGHT", "10", "SLUICE_BRIDGE_MAX_IN_FLIGHT_PER_SOURCE", "20")))
+        .as("without RabbitMQ -> Kafka routes there is no prefetch to fit").doesNotThrowAnyException();
   }
 
   @Test

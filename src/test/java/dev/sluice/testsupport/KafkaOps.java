@@ -232,6 +232,26 @@ public final class KafkaOps implements AutoCloseable {
     }
   }
 
+  /** The offsets {@code group} committed on the partitions of {@code topic}, by partition. */
+  public Map<Integer, Long> committed(String group, String topic) {
+    try {
+      Map<Integer, Long> out = new HashMap<>();
+      admin().listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata()
+          .get(CALL.toSeconds(), TimeUnit.SECONDS)
+          .forEach((tp, om) -> {
+            if (tp.topic().equals(topic) && om != null) {
+              out.put(tp.partition(), om.offset());
+            }
+          });
+      return out;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted reading offsets of " + group, e);
+    } catch (ExecutionException | TimeoutException e) {
+      throw new IllegalStateException("cannot read committed offsets of " + group + ": " + e, e);
+    }
+  }
+
   /** Members of consumer group {@code group} now. */
   public int groupMembers(String group) {
     try {
