@@ -72,6 +72,10 @@ public final class AdminVerticle extends VerticleBase {
             .put("status", ready ? "UP" : "DOWN")
             .put("checks", checks)
             .put("inFlight", new JsonObject().put("events", inFlight.events()).put("bytes", inFlight.bytes()));
+    String kafkaProblem = state.kafkaProblem();
+    if (kafkaProblem != null) {
+      body.put("reasons", new JsonObject().put("kafka", kafkaProblem));
+    }
     json(rc, ready ? 200 : 503, body);
   }
 
