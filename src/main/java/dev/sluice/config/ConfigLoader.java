@@ -51,7 +51,7 @@ public final class ConfigLoader {
   public static SluiceConfig load(Path file, Map<String, String> env) {
     Map<String, Object> tree = readClasspath(DEFAULTS);
     if (file != null) {
-      merge(tree, readFile(file), "");
+      merge(tree, readFile("--config", file), "");
     }
     applyEnv(tree, env);
     ConfigTree t = new ConfigTree(tree);
@@ -108,15 +108,7 @@ public final class ConfigLoader {
   }
 
   private static RoutingConfig loadRoutes(String name, Path configFile) {
-    Path path = Path.of(name);
-    Map<String, Object> doc;
-    if (path.isAbsolute()) {
-      doc = readFile(path);
-    } else if (configFile != null && Files.exists(resolveSibling(configFile, path))) {
-      doc = readFile(resolveSibling(configFile, path));
-    } else {
-      doc = readClasspath("conf/" + name);
-    }
+    Map<String, Object> doc = readRelative("routing.file", name, configFile);
     Object routes = doc.get("routes");
     if (!(routes instanceof List<?> list) || list.isEmpty()) {
       throw new ConfigException("routing.file", name + " must hold a non-empty 'routes' list");
@@ -131,14 +123,28 @@ public final class ConfigLoader {
     return new RoutingConfig(rules);
   }
 
-  static Map<String, Object> readRelative(String name, Path configFile) {
+  /**
+   * Reads the file named by {@code key}: {@code classpath:NAME} is the bundled {@code conf/NAME}; an
+   * absolute path is that file; a relative one lies beside the config file, or, without a config
+   * file, is bundled. A file that is not where it is looked for stops start-up.
+   */
+  static Map<String, Object> readRelative(String key, String name, Path configFile) {
+    if (name.startsWith(CLASSPATH)) {
+      return readClasspath(key, name.substring(CLASSPATH.length()));
+    }
     Path path = Path.of(name);
     if (path.isAbsolute()) {
-      return readFile(path);
-    } else if (configFile != null && Files.exists(resolveSibling(configFile, path))) {
-      return readFile(resolveSibling(configFile, path));
+      return readFile(key, path);
     }
-    return readClasspath("conf/" + name);
+    if (configFile == null) {
+      return readClasspath(key, name);
+    }
+    Path beside = resolveSibling(configFile, path);
+    if (!Files.exists(beside)) {
+      throw new ConfigException(key, "'" + name + "' is not beside the config file: " + beside
+          + " does not exist (" + CLASSPATH + name + " names the bundled one)");
+    }
+    return readFile(key, beside);
   }
 
   private static Path resolveSibling(Path configFile, Path relative) {
@@ -151,9 +157,14 @@ public final class ConfigLoader {
   }
 
   private static Map<String, Object> readClasspath(String resource) {
+    return readClasspath(resource, resource.substring("conf/".length()));
+  }
+
+  private static Map<String, Object> readClasspath(String key, String name) {
+    String resource = "conf/" + name;
     try (InputStream in = ConfigLoader.class.getClassLoader().getResourceAsStream(resource)) {
       if (in == null) {
-        throw new ConfigException(resource, "not found on the classpath");
+        throw new ConfigException(key, "'" + name + "' is not a bundled file (no " + resource + " on the classpath)");
       }
       return asTree(YAML.readValue(in, Object.class), resource);
     } catch (IOException e) {
@@ -161,9 +172,9 @@ public final class ConfigLoader {
     }
   }
 
-  private static Map<String, Object> readFile(Path file) {
+  private static Map<String, Object> readFile(String key, Path file) {
     if (!Files.isReadable(file)) {
-      throw new ConfigException("--config", "cannot read " + file.toAbsolutePath());
+      throw new ConfigException(key, "cannot read " + file.toAbsolutePath());
     }
     try (InputStream in = Files.newInputStream(file)) {
       return asTree(YAML.readValue(in, Object.class), file.toString());
@@ -234,6 +245,12 @@ public final class ConfigLoader {
   }
 
   @SuppressWarnings("unchecked")
+  private static Map<String, Object> openMap(Map<String, Object> tree, String open) {
+    String[] parts = open.split("\\.");
+    return (Map<String, Object>) ((Map<String, Object>) tree.get(parts[0])).get(parts[1]);
+  }
+
+  @SuppressWarnings("unchecked")
   private static void flatten(Map<String, Object> node, String prefix, Map<String, String> out) {
     for (Map.Entry<String, Object> e : node.entrySet()) {
       String key = prefix + e.getKey();
@@ -247,12 +264,6 @@ public final class ConfigLoader {
 
   static String envName(String key) {
     return "SLUICE_" + key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
-  }
-
-  @SuppressWarnings("unchecked")
-  private static Map<String, Object> openMap(Map<String, Object> tree, String open) {
-    String[] parts = open.split("\\.");
-    return (Map<String, Object>) ((Map<String, Object>) tree.get(parts[0])).get(parts[1]);
   }
 
   @SuppressWarnings("unchecked")

@@ -16,7 +16,8 @@ class BridgeConfigTest {
 
   private Path config(String bridgeYaml) throws IOException {
     Files.writeString(dir.resolve("bridge.yaml"), bridgeYaml);
-    return Files.writeString(dir.resolve("c.yaml"), "bridge:\n  file: bridge.yaml\n");
+    return Files.writeString(
+        dir.resolve("c.yaml"), "bridge:\n  file: bridge.yaml\nrouting:\n  file: classpath:routes.yaml\n");
   }
 
   @Test
