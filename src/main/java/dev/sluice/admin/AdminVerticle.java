@@ -83,6 +83,10 @@ public final class AdminVerticle extends VerticleBase {
     if (!sourcesDown.isEmpty()) {
       body.put("bridgeKafkaDown", new JsonObject(new java.util.LinkedHashMap<String, Object>(sourcesDown)));
     }
+    String kafkaProblem = state.kafkaProblem();
+    if (kafkaProblem != null) {
+      body.put("reasons", new JsonObject().put("kafka", kafkaProblem));
+    }
     json(rc, ready ? 200 : 503, body);
   }
 

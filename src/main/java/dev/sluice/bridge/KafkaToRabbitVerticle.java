@@ -15,9 +15,7 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
 import java.nio.charset.StandardCharsets;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.slf4j.Logger;
@@ -90,8 +88,8 @@ public final class KafkaToRabbitVerticle extends VerticleBase {
         source.abandon(item);
       }
     });
-    source = new KafkaSource(route.name(), consumerProps(), route.topics(), bridge.maxInFlightPerSource(),
-        processInFlight, bridge.maxInFlight(), context, this::accept, registry, state);
+    source = new KafkaSource(route.name(), kafka.consumerProperties(bridge, route.name()), route.topics(),
+        bridge.maxInFlightPerSource(), processInFlight, bridge.maxInFlight(), context, this::accept, registry, state);
     metrics.gauge("sluice.bridge.inflight", "Records taken and not yet confirmed", source::inFlight);
     metrics.gauge("sluice.bridge.paused.partitions", "Partitions paused by backpressure", source::pausedPartitions);
     metrics.gauge("sluice.bridge.unconfirmed", "Publishes waiting for RabbitMQ's confirm", publisher::unconfirmed);
@@ -161,22 +159,5 @@ public final class KafkaToRabbitVerticle extends VerticleBase {
     LOG.error("Route {}: record {}/{}@{} cannot be published to RabbitMQ: {}; refused for good: not bridged, "
         + "its offset committed (the record stays in Kafka)", route.name(), r.topic(), r.partition(), r.offset(),
         problem);
-  }
-
-  private Map<String, Object> consumerProps() {
-    Map<String, Object> p = new HashMap<>();
-    p.put("bootstrap.servers", kafka.bootstrapServers());
-    p.put("group.id", bridge.groupIdPrefix() + "." + route.name());
-    p.put("client.id", "sluice-bridge-" + route.name());
-    p.put("enable.auto.commit", "false");
-    p.put("auto.offset.reset", "earliest");
-    p.put("partition.assignment.strategy",
-        "org.apache.kafka.clients.consumer.CooperativeStickyAssignor");
-    p.put("max.poll.records", Integer.toString(Math.max(1, Math.min(500, bridge.maxInFlightPerSource() / 2))));
-    p.put("max.poll.interval.ms", Integer.toString(bridge.maxPollIntervalMs()));
-    p.put("default.api.timeout.ms", "10000");
-    p.put("key.deserializer", "org.apache.kafka.common.serialization.ByteArrayDeserializer");
-    p.put("value.deserializer", "org.apache.kafka.common.serialization.ByteArrayDeserializer");
-    return p;
   }
 }

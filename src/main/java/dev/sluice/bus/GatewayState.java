@@ -7,6 +7,7 @@ package dev.sluice.bus;
 public final class GatewayState {
 
   private volatile boolean kafkaUp;
+  private volatile String kafkaProblem;
   private final java.util.concurrent.ConcurrentHashMap<String, Boolean> rabbitLinks =
       new java.util.concurrent.ConcurrentHashMap<>();
   private volatile boolean draining;
@@ -22,6 +23,20 @@ public final class GatewayState {
 
   public void kafkaUp(boolean up) {
     this.kafkaUp = up;
+    if (up) {
+      kafkaProblem = null;
+    }
+  }
+
+  /** Records that the last probe did not reach Kafka, and why (for readiness). */
+  public void kafkaDown(String problem) {
+    this.kafkaProblem = problem;
+    this.kafkaUp = false;
+  }
+
+  /** Why the last probe did not reach Kafka; null when it did (or nobody said). */
+  public String kafkaProblem() {
+    return kafkaUp ? null : kafkaProblem;
   }
 
   public boolean draining() {

@@ -10,4 +10,9 @@ public record SluiceConfig(
     ShutdownConfig shutdown,
     RoutingConfig routing,
     RabbitConfig rabbitmq,
-    BridgeConfig bridge) {}
+    BridgeConfig bridge) {
+
+  public SluiceConfig {
+    ConfigRules.check(http, websocket, limits, kafka);
+  }
+}

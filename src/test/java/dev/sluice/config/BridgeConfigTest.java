@@ -17,7 +17,8 @@ class BridgeConfigTest {
 
   private Path config(String bridgeYaml) throws IOException {
     Files.writeString(dir.resolve("bridge.yaml"), bridgeYaml);
-    return Files.writeString(dir.resolve("c.yaml"), "bridge:\n  file: bridge.yaml\n");
+    return Files.writeString(
+        dir.resolve("c.yaml"), "bridge:\n  file: bridge.yaml\nrouting:\n  file: classpath:routes.yaml\n");
   }
 
   @Test
@@ -103,5 +104,9 @@ class BridgeConfigTest {
   void redactsThePassword() {
     assertThat(new RabbitConfig("amqp://u:secret@h:5672/v", 10, 100, 0, 1000).toString())
         .contains("u:***@h").doesNotContain("secret");
+    // a password with characters a URI should have escaped is hidden all the same
+    assertThat(new RabbitConfig("amqp://u:se/cr@et@h:5672/v", 10, 100, 0, 1000).redactedUri())
+        .isEqualTo("amqp://u:***@h:5672/v");
+    assertThat(new RabbitConfig("amqps://h:5671", 10, 100, 0, 1000).redactedUri()).isEqualTo("amqps://h:5671");
   }
 }

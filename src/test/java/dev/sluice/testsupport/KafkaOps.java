@@ -34,10 +34,17 @@ public final class KafkaOps implements AutoCloseable {
   private static final Duration CALL = Duration.ofSeconds(30);
 
   private final String bootstrap;
+  private final Map<String, Object> clientOptions;
   private Admin admin;
 
   public KafkaOps(String bootstrap) {
+    this(bootstrap, Map.of());
+  }
+
+  /** Helpers whose clients also get {@code clientOptions} (e.g. security settings). */
+  public KafkaOps(String bootstrap, Map<String, Object> clientOptions) {
     this.bootstrap = bootstrap;
+    this.clientOptions = Map.copyOf(clientOptions);
   }
 
   public String bootstrap() {
@@ -282,6 +289,7 @@ public final class KafkaOps implements AutoCloseable {
 
   private Properties adminProperties() {
     Properties p = new Properties();
+    p.putAll(clientOptions);
     p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     p.put(AdminClientConfig.CLIENT_ID_CONFIG, "sluice-it-admin");
     return p;
@@ -289,6 +297,7 @@ public final class KafkaOps implements AutoCloseable {
 
   private KafkaConsumer<byte[], byte[]> consumer() {
     Properties p = new Properties();
+    p.putAll(clientOptions);
     p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     p.put(ConsumerConfig.CLIENT_ID_CONFIG, "sluice-it-consumer");
     p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
