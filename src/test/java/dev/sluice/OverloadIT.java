@@ -50,6 +50,7 @@ class OverloadIT {
         GatewayConfig.forKafka(KAFKA.bootstrap())
             .set("limits.max-in-flight-bytes", MAX_IN_FLIGHT_BYTES)
             .set("limits.max-in-flight-events", MAX_IN_FLIGHT_EVENTS)
+            .set("http.max-batch-events", MAX_IN_FLIGHT_EVENTS) // at most the in-flight bound
             .route("#", topic);
     List<byte[]> bodies = new ArrayList<>();
     for (int b = 0; b < 4; b++) {

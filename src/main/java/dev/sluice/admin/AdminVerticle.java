@@ -12,10 +12,12 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import java.util.Map;
 
 /**
  * {@code /health/live}, {@code /health/ready} (Kafka reachable, the bridge's RabbitMQ links
- * connected when a bridge runs, and not shutting down) and {@code
+ * connected and Kafka consumers polling when a bridge runs, and not shutting down; a Kafka consumer
+ * that is down is named with the reason) and {@code
  * /metrics} (Prometheus text), on the admin port.
  */
 public final class AdminVerticle extends VerticleBase {
@@ -70,11 +72,22 @@ public final class AdminVerticle extends VerticleBase {
     if (state.rabbitConfigured()) {
       checks.put("rabbitmq", state.rabbitUp() ? "UP" : "DOWN");
     }
+    Map<String, String> sourcesDown = state.kafkaSourcesDown();
+    if (state.kafkaSourcesConfigured()) {
+      checks.put("bridge-kafka", sourcesDown.isEmpty() ? "UP" : "DOWN");
+    }
     JsonObject body =
         new JsonObject()
             .put("status", ready ? "UP" : "DOWN")
             .put("checks", checks)
             .put("inFlight", new JsonObject().put("events", inFlight.events()).put("bytes", inFlight.bytes()));
+    if (!sourcesDown.isEmpty()) {
+      body.put("bridgeKafkaDown", new JsonObject(new java.util.LinkedHashMap<String, Object>(sourcesDown)));
+    }
+    String kafkaProblem = state.kafkaProblem();
+    if (kafkaProblem != null) {
+      body.put("reasons", new JsonObject().put("kafka", kafkaProblem));
+    }
     json(rc, ready ? 200 : 503, body);
   }
 

@@ -23,7 +23,8 @@ final class BridgeMetrics {
     skipped = counter("sluice.bridge.messages", direction, "skipped-loop",
         "Messages not bridged because they already crossed bridge.max-hops bridges");
     refused = counter("sluice.bridge.messages", direction, "refused",
-        "Messages the far side refused for good, kept unacknowledged at their source (not retried)");
+        "Messages refused for good, not retried: RabbitMQ -> Kafka leaves them unacknowledged at their source, "
+            + "Kafka -> RabbitMQ commits them unpublished");
     retries = Counter.builder("sluice.bridge.retries").description("Publishes retried after a failure")
         .tag("route", route).register(registry);
     reconnects = Counter.builder("sluice.bridge.reconnects").description("RabbitMQ connections lost and re-made")

@@ -3,6 +3,7 @@ package dev.sluice.bridge;
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.BasicProperties;
 import com.rabbitmq.client.LongString;
+import dev.sluice.rabbit.AmqpEncoding;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Date;
@@ -18,8 +19,10 @@ import org.apache.kafka.common.header.internals.RecordHeader;
  * message-id, {@code correlation-id} ↔ correlation-id, {@code event-type} ↔ type, {@code
  * content-type} ↔ content-type, the record timestamp ↔ timestamp (AMQP keeps seconds); every other
  * header (e.g. {@code traceparent}, {@code event-version}) is carried under its own name as UTF-8
- * text. The Kafka key travels in the AMQP header {@value #KAFKA_KEY}; {@value #HOPS} counts the
- * bridges a message crossed. AMQP messages are published persistent (delivery mode 2).
+ * text. A value too long for its AMQP property (a short string: {@value AmqpEncoding#SHORT_STRING_MAX}
+ * bytes of UTF-8) travels as a header of its Kafka name instead, so it comes back unchanged. The
+ * Kafka key travels in the AMQP header {@value #KAFKA_KEY}; {@value #HOPS} counts the bridges a
+ * message crossed. AMQP messages are published persistent (delivery mode 2).
  */
 public final class HeaderMapping {
 
@@ -42,11 +45,17 @@ public final class HeaderMapping {
     for (Header h : headers) {
       String value = h.value() == null ? "" : new String(h.value(), StandardCharsets.UTF_8);
       switch (h.key()) {
-        case EVENT_ID -> b.messageId(value);
-        case CORRELATION_ID -> b.correlationId(value);
-        case EVENT_TYPE -> b.type(value);
-        case CONTENT_TYPE -> b.contentType(value);
         case HOPS, KAFKA_KEY -> {}
+        case EVENT_ID, CORRELATION_ID, EVENT_TYPE, CONTENT_TYPE -> {
+          // the last of repeated headers wins, as property or (too long for one) as header
+          if (AmqpEncoding.fitsShortString(value)) {
+            property(b, h.key(), value);
+            amqpHeaders.remove(h.key());
+          } else {
+            property(b, h.key(), null);
+            amqpHeaders.put(h.key(), value);
+          }
+        }
         default -> amqpHeaders.put(h.key(), value);
       }
     }
@@ -55,6 +64,15 @@ public final class HeaderMapping {
     }
     amqpHeaders.put(HOPS, hops);
     return b.headers(amqpHeaders).build();
+  }
+
+  private static void property(AMQP.BasicProperties.Builder b, String header, String value) {
+    switch (header) {
+      case EVENT_ID -> b.messageId(value);
+      case CORRELATION_ID -> b.correlationId(value);
+      case EVENT_TYPE -> b.type(value);
+      default -> b.contentType(value);
+    }
   }
 
   /** Kafka headers for an AMQP message that crossed {@code hops} bridges with this one. */

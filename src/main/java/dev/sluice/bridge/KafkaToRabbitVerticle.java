@@ -7,6 +7,7 @@ import dev.sluice.config.KafkaConfig;
 import dev.sluice.config.RabbitConfig;
 import dev.sluice.pool.KafkaSource;
 import dev.sluice.pool.KeyedScheduler;
+import dev.sluice.rabbit.AmqpEncoding;
 import dev.sluice.rabbit.ConfirmingPublisher;
 import dev.sluice.rabbit.RabbitLink;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -14,11 +15,11 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
 import java.nio.charset.StandardCharsets;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A Kafka → RabbitMQ route: a consumer-group member of {@code <group-id-prefix>.<route>} reads the
@@ -26,8 +27,11 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
  * templated routing key; its offset is committed once RabbitMQ confirmed it and every earlier
  * record of its partition. Failed publishes are retried (the record keeps its place), so nothing is
  * lost; a record is bridged again only when it was not committed (duplicates ≤ the in-flight bound).
+ * A record that cannot be encoded as an AMQP message is refused for good (see {@link #refuse}).
  */
 public final class KafkaToRabbitVerticle extends VerticleBase {
+
+  private static final Logger LOG = LoggerFactory.getLogger(KafkaToRabbitVerticle.class);
 
   private final BridgeConfig.KafkaToRabbit route;
   private final BridgeConfig bridge;
@@ -70,6 +74,7 @@ public final class KafkaToRabbitVerticle extends VerticleBase {
   public Future<?> start() {
     metrics = new BridgeMetrics(registry, route.name(), "kafka-to-rabbitmq");
     // RabbitMQ refuses nothing for good that a later attempt could not take: every failure is retried
+    // (a record the client cannot encode never reaches RabbitMQ: see bridge())
     retry = new Retry(vertx, route.name(), "publish to RabbitMQ exchange '" + route.exchange() + "'",
         () -> aborting, metrics.retries, failure -> false, metrics.refused);
     publisher = new ConfirmingPublisher(vertx, bridge.maxInFlight(), rabbit.confirmTimeoutMs());
@@ -83,8 +88,8 @@ public final class KafkaToRabbitVerticle extends VerticleBase {
         source.abandon(item);
       }
     });
-    source = new KafkaSource(route.name(), consumerProps(), route.topics(), bridge.maxInFlightPerSource(),
-        processInFlight, bridge.maxInFlight(), context, this::accept, registry);
+    source = new KafkaSource(route.name(), kafka.consumerProperties(bridge, route.name()), route.topics(),
+        bridge.maxInFlightPerSource(), processInFlight, bridge.maxInFlight(), context, this::accept, registry, state);
     metrics.gauge("sluice.bridge.inflight", "Records taken and not yet confirmed", source::inFlight);
     metrics.gauge("sluice.bridge.paused.partitions", "Partitions paused by backpressure", source::pausedPartitions);
     metrics.gauge("sluice.bridge.unconfirmed", "Publishes waiting for RabbitMQ's confirm", publisher::unconfirmed);
@@ -128,25 +133,31 @@ public final class KafkaToRabbitVerticle extends VerticleBase {
     AMQP.BasicProperties props = HeaderMapping.toAmqp(r.headers(), r.key(), r.timestamp(), hops + 1);
     String rk = routingKey.render(r.headers());
     Buffer body = Buffer.buffer(r.value() == null ? new byte[0] : r.value());
-    return retry.until(() -> publisher.publish(route.exchange(), rk, props, body),
-            () -> "record " + r.topic() + "/" + r.partition() + "@" + r.offset(), source)
-        .onSuccess(v -> metrics.bridged.increment());
+    boolean[] refused = {false};
+    return retry.until(() -> publisher.publish(route.exchange(), rk, props, body).recover(err -> {
+              if (!(err instanceof AmqpEncoding.Unencodable)) {
+                return Future.failedFuture(err);
+              }
+              refused[0] = true;
+              refuse(r, err.getMessage());
+              return Future.succeededFuture();
+            }), () -> "record " + r.topic() + "/" + r.partition() + "@" + r.offset(), source)
+        .onSuccess(v -> {
+          if (!refused[0]) {
+            metrics.bridged.increment();
+          }
+        });
   }
 
-  private Map<String, Object> consumerProps() {
-    Map<String, Object> p = new HashMap<>();
-    p.put("bootstrap.servers", kafka.bootstrapServers());
-    p.put("group.id", bridge.groupIdPrefix() + "." + route.name());
-    p.put("client.id", "sluice-bridge-" + route.name());
-    p.put("enable.auto.commit", "false");
-    p.put("auto.offset.reset", "earliest");
-    p.put("partition.assignment.strategy",
-        "org.apache.kafka.clients.consumer.CooperativeStickyAssignor");
-    p.put("max.poll.records", Integer.toString(Math.max(1, Math.min(500, bridge.maxInFlightPerSource() / 2))));
-    p.put("max.poll.interval.ms", Integer.toString(bridge.maxPollIntervalMs()));
-    p.put("default.api.timeout.ms", "10000");
-    p.put("key.deserializer", "org.apache.kafka.common.serialization.ByteArrayDeserializer");
-    p.put("value.deserializer", "org.apache.kafka.common.serialization.ByteArrayDeserializer");
-    return p;
+  /**
+   * A record that cannot become an AMQP message (e.g. its routing key is over 255 bytes) would be
+   * refused on every attempt: it is not published, and done, so that its offset is committed and its
+   * key goes on. It stays in Kafka; there is no dead-letter path yet.
+   */
+  private void refuse(ConsumerRecord<byte[], byte[]> r, String problem) {
+    metrics.refused.increment();
+    LOG.error("Route {}: record {}/{}@{} cannot be published to RabbitMQ: {}; refused for good: not bridged, "
+        + "its offset committed (the record stays in Kafka)", route.name(), r.topic(), r.partition(), r.offset(),
+        problem);
   }
 }

@@ -94,8 +94,7 @@ public final class RabbitToKafkaVerticle extends VerticleBase {
     }
     metrics.gauge("sluice.bridge.inflight", "Deliveries taken and not yet acknowledged by Kafka",
         () -> sources.stream().mapToInt(RabbitSource::inFlight).sum());
-    Map<String, Object> props = kafka.producerProperties(64L * 1024 * 1024);
-    props.put("client.id", "sluice-bridge-" + route.name());
+    Map<String, Object> props = kafka.producerProperties(64L * 1024 * 1024, "bridge-" + route.name());
     return vertx
         .executeBlocking(() -> new KafkaProducer<byte[], byte[]>(props))
         .onSuccess(p -> {

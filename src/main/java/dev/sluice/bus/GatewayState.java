@@ -1,18 +1,23 @@
 package dev.sluice.bus;
 
 /**
- * What every part may need to know about the process as a whole: is Kafka reachable, is the gateway
- * draining for shutdown. Written by the part that knows, read by any thread.
+ * What every part may need to know about the process as a whole: is Kafka reachable, are the bridge's
+ * RabbitMQ links and Kafka consumers up, is the gateway draining for shutdown. Written by the part that knows, read by any thread.
  */
 public final class GatewayState {
 
   private volatile boolean kafkaUp;
+  private volatile String kafkaProblem;
   private final java.util.concurrent.ConcurrentHashMap<String, Boolean> rabbitLinks =
       new java.util.concurrent.ConcurrentHashMap<>();
   private volatile boolean draining;
   private volatile boolean fallbackUp;
   private volatile boolean fallbackConfigured;
   private final java.util.Set<String> missingTopics = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  /** Kafka sources of the bridge: {@link #UP}, or why they are down. */
+  private final java.util.concurrent.ConcurrentHashMap<String, String> kafkaSources =
+      new java.util.concurrent.ConcurrentHashMap<>();
+  private static final String UP = "";
 
   public boolean kafkaUp() {
     return kafkaUp;
@@ -20,6 +25,20 @@ public final class GatewayState {
 
   public void kafkaUp(boolean up) {
     this.kafkaUp = up;
+    if (up) {
+      kafkaProblem = null;
+    }
+  }
+
+  /** Records that the last probe did not reach Kafka, and why (for readiness). */
+  public void kafkaDown(String problem) {
+    this.kafkaProblem = problem;
+    this.kafkaUp = false;
+  }
+
+  /** Why the last probe did not reach Kafka; null when it did (or nobody said). */
+  public String kafkaProblem() {
+    return kafkaUp ? null : kafkaProblem;
   }
 
   public boolean draining() {
@@ -96,8 +115,40 @@ public final class GatewayState {
     return kafkaUp || fallbackUp;
   }
 
-  /** Ready: Kafka reachable or the spool up, every RabbitMQ link of the bridge connected, and not shutting down. */
+  /**
+   * Records the state of the Kafka source (consumer) {@code name} of a bridge route: up ({@code
+   * downReason} null) or down and why.
+   */
+  public void kafkaSource(String name, String downReason) {
+    kafkaSources.put(name, downReason == null ? UP : downReason);
+  }
+
+  /** Forgets a Kafka source (its route stopped). */
+  public void removeKafkaSource(String name) {
+    kafkaSources.remove(name);
+  }
+
+  /** True when a bridge route reads from Kafka. */
+  public boolean kafkaSourcesConfigured() {
+    return !kafkaSources.isEmpty();
+  }
+
+  /** The Kafka sources that are down, by name, with the reason. */
+  public java.util.Map<String, String> kafkaSourcesDown() {
+    java.util.Map<String, String> down = new java.util.TreeMap<>();
+    kafkaSources.forEach((name, reason) -> {
+      if (!UP.equals(reason)) {
+        down.put(name, reason);
+      }
+    });
+    return down;
+  }
+
+  /**
+   * Ready: Kafka reachable or the spool up, every RabbitMQ link and every Kafka source of the bridge
+   * up, and not shutting down.
+   */
   public boolean ready() {
-    return acceptsEvents() && rabbitUp() && !draining;
+    return acceptsEvents() && rabbitUp() && kafkaSourcesDown().isEmpty() && !draining;
   }
 }

@@ -1,5 +1,6 @@
 package dev.sluice.config;
 
+import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -9,7 +10,8 @@ import java.util.Set;
  * bridge is off) and the consumer pool's bounds.
  *
  * @param groupIdPrefix Kafka consumer group of a route: prefix + "." + route name
- * @param maxInFlight process-wide bound on records/deliveries taken and not yet done
+ * @param maxInFlight process-wide bound on records/deliveries taken and not yet done; at least the
+ *     RabbitMQ prefetch of every RabbitMQ → Kafka queue ({@code maxInFlightPerSource} each)
  * @param maxInFlightPerSource bound per Kafka partition (pause at it, resume at half) and the
  *     RabbitMQ prefetch per queue
  * @param maxConcurrentKeys keys processed at once per route (one record per key at a time)
@@ -42,6 +44,9 @@ public record BridgeConfig(
       if (exchange == null) {
         throw new ConfigException(at + ".exchange", "is required (\"\" is the default exchange)");
       }
+      if (exchange.getBytes(StandardCharsets.UTF_8).length > 255) {
+        throw new ConfigException(at + ".exchange", "is longer than RabbitMQ's 255 bytes");
+      }
       Check.notBlank(at + ".routing-key", routingKey);
       int open = 0;
       for (char c : routingKey.toCharArray()) {
@@ -52,6 +57,10 @@ public record BridgeConfig(
       }
       if (open != 0) {
         throw new ConfigException(at + ".routing-key", "'" + routingKey + "' has unbalanced braces");
+      }
+      if (routingKey.replaceAll("\\{[^}]*}", "").getBytes(StandardCharsets.UTF_8).length > 255) {
+        throw new ConfigException(at + ".routing-key", "has more than 255 bytes of text besides its placeholders "
+            + "(a RabbitMQ routing key holds 255)");
       }
     }
   }
@@ -96,6 +105,14 @@ public record BridgeConfig(
     Check.atLeast("bridge.max-concurrent-keys", maxConcurrentKeys, 1);
     Check.atLeast("bridge.max-hops", maxHops, 1);
     Check.atLeast("bridge.max-poll-interval-ms", maxPollIntervalMs, 1000);
+    // a RabbitMQ -> Kafka queue holds up to its prefetch unacknowledged, whatever the other routes do
+    long queues = rabbitToKafka.stream().mapToLong(r -> r.queues().size()).sum();
+    if (queues * maxInFlightPerSource > maxInFlight) {
+      throw new ConfigException("bridge.max-in-flight", maxInFlight + " is less than what the RabbitMQ -> Kafka "
+          + "routes may take: " + queues + " queues × bridge.max-in-flight-per-source " + maxInFlightPerSource
+          + " = " + queues * maxInFlightPerSource + " (the prefetch of each queue); raise bridge.max-in-flight or "
+          + "lower bridge.max-in-flight-per-source");
+    }
     Set<String> names = new HashSet<>();
     for (KafkaToRabbit r : kafkaToRabbit) {
       if (!names.add(r.name())) {

@@ -26,7 +26,7 @@ final class BridgeRoutes {
     List<BridgeConfig.KafkaToRabbit> k2r = new ArrayList<>();
     List<BridgeConfig.RabbitToKafka> r2k = new ArrayList<>();
     if (!name.isEmpty()) {
-      Map<String, Object> doc = ConfigLoader.readRelative(name, configFile);
+      Map<String, Object> doc = ConfigLoader.readRelative("bridge.file", name, configFile);
       for (String top : doc.keySet()) {
         if (!top.equals("kafka-to-rabbitmq") && !top.equals("rabbitmq-to-kafka")) {
           throw new ConfigException(

@@ -20,7 +20,11 @@ import java.util.Map;
 public final class ConfigLoader {
 
   private static final String DEFAULTS = "conf/sluice.yaml";
-  static final String PRODUCER = "kafka.producer";
+  /** A file name with this prefix names a file bundled in {@code conf/} on the classpath. */
+  static final String CLASSPATH = "classpath:";
+  /** The open maps of Kafka client options: any name (checked against Kafka's own definitions). */
+  static final List<String> OPEN =
+      List.of("kafka.common", "kafka.producer", "kafka.consumer", "kafka.admin");
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
   private ConfigLoader() {}
@@ -47,7 +51,7 @@ public final class ConfigLoader {
   public static SluiceConfig load(Path file, Map<String, String> env) {
     Map<String, Object> tree = readClasspath(DEFAULTS);
     if (file != null) {
-      merge(tree, readFile(file), "");
+      merge(tree, readFile("--config", file), "");
     }
     applyEnv(tree, env);
     ConfigTree t = new ConfigTree(tree);
@@ -71,9 +75,13 @@ public final class ConfigLoader {
             t.integer("limits.retry-after-seconds")),
         new KafkaConfig(
             t.string("kafka.bootstrap-servers"),
+            t.string("kafka.client-id-prefix"),
             t.integer("kafka.delivery-timeout-ms"),
             t.integer("kafka.health-interval-ms"),
-            t.stringMap(PRODUCER)),
+            t.stringMap("kafka.common"),
+            t.stringMap("kafka.producer"),
+            t.stringMap("kafka.consumer"),
+            t.stringMap("kafka.admin")),
         new AdminConfig(t.string("admin.host"), t.integer("admin.port")),
         new ShutdownConfig(t.integer("shutdown.drain-timeout-ms")),
         loadRoutes(t.string("routing.file"), file),
@@ -106,21 +114,16 @@ public final class ConfigLoader {
             t.integer("breaker.kafka.reset-ms")));
   }
 
-  /** Renders the configuration for the start-up log (nothing secret is configurable yet). */
+  /**
+   * Renders the configuration for the start-up log: secret Kafka option values show as {@code
+   * [hidden]}, the RabbitMQ password as {@code ***}.
+   */
   public static String describe(SluiceConfig config) {
     return config.toString();
   }
 
   private static RoutingConfig loadRoutes(String name, Path configFile) {
-    Path path = Path.of(name);
-    Map<String, Object> doc;
-    if (path.isAbsolute()) {
-      doc = readFile(path);
-    } else if (configFile != null && Files.exists(resolveSibling(configFile, path))) {
-      doc = readFile(resolveSibling(configFile, path));
-    } else {
-      doc = readClasspath("conf/" + name);
-    }
+    Map<String, Object> doc = readRelative("routing.file", name, configFile);
     Object routes = doc.get("routes");
     if (!(routes instanceof List<?> list) || list.isEmpty()) {
       throw new ConfigException("routing.file", name + " must hold a non-empty 'routes' list");
@@ -135,14 +138,28 @@ public final class ConfigLoader {
     return new RoutingConfig(rules);
   }
 
-  static Map<String, Object> readRelative(String name, Path configFile) {
+  /**
+   * Reads the file named by {@code key}: {@code classpath:NAME} is the bundled {@code conf/NAME}; an
+   * absolute path is that file; a relative one lies beside the config file, or, without a config
+   * file, is bundled. A file that is not where it is looked for stops start-up.
+   */
+  static Map<String, Object> readRelative(String key, String name, Path configFile) {
+    if (name.startsWith(CLASSPATH)) {
+      return readClasspath(key, name.substring(CLASSPATH.length()));
+    }
     Path path = Path.of(name);
     if (path.isAbsolute()) {
-      return readFile(path);
-    } else if (configFile != null && Files.exists(resolveSibling(configFile, path))) {
-      return readFile(resolveSibling(configFile, path));
+      return readFile(key, path);
     }
-    return readClasspath("conf/" + name);
+    if (configFile == null) {
+      return readClasspath(key, name);
+    }
+    Path beside = resolveSibling(configFile, path);
+    if (!Files.exists(beside)) {
+      throw new ConfigException(key, "'" + name + "' is not beside the config file: " + beside
+          + " does not exist (" + CLASSPATH + name + " names the bundled one)");
+    }
+    return readFile(key, beside);
   }
 
   private static Path resolveSibling(Path configFile, Path relative) {
@@ -155,9 +172,14 @@ public final class ConfigLoader {
   }
 
   private static Map<String, Object> readClasspath(String resource) {
+    return readClasspath(resource, resource.substring("conf/".length()));
+  }
+
+  private static Map<String, Object> readClasspath(String key, String name) {
+    String resource = "conf/" + name;
     try (InputStream in = ConfigLoader.class.getClassLoader().getResourceAsStream(resource)) {
       if (in == null) {
-        throw new ConfigException(resource, "not found on the classpath");
+        throw new ConfigException(key, "'" + name + "' is not a bundled file (no " + resource + " on the classpath)");
       }
       return asTree(YAML.readValue(in, Object.class), resource);
     } catch (IOException e) {
@@ -165,9 +187,9 @@ public final class ConfigLoader {
     }
   }
 
-  private static Map<String, Object> readFile(Path file) {
+  private static Map<String, Object> readFile(String key, Path file) {
     if (!Files.isReadable(file)) {
-      throw new ConfigException("--config", "cannot read " + file.toAbsolutePath());
+      throw new ConfigException(key, "cannot read " + file.toAbsolutePath());
     }
     try (InputStream in = Files.newInputStream(file)) {
       return asTree(YAML.readValue(in, Object.class), file.toString());
@@ -187,17 +209,20 @@ public final class ConfigLoader {
     return (Map<String, Object>) doc;
   }
 
-  /** Merges {@code over} into {@code base}; every key must exist in the defaults, but producer options. */
+  /** Merges {@code over} into {@code base}; every key must exist in the defaults, but Kafka client options. */
   @SuppressWarnings("unchecked")
   private static void merge(Map<String, Object> base, Map<String, Object> over, String prefix) {
     for (Map.Entry<String, Object> e : over.entrySet()) {
       String key = prefix + e.getKey();
       Object current = base.get(e.getKey());
-      boolean open = prefix.equals(PRODUCER + ".");
+      boolean open = OPEN.contains(prefix.isEmpty() ? "" : prefix.substring(0, prefix.length() - 1));
       if (current == null && !open) {
         throw new ConfigException(key, "is not a Sluice option (see conf/sluice.yaml)");
       }
       if (current instanceof Map<?, ?> currentMap) {
+        if (e.getValue() == null) {
+          continue; // an empty section ("kafka:\n  common:") changes nothing
+        }
         if (!(e.getValue() instanceof Map<?, ?> overMap)) {
           throw new ConfigException(key, "must be a map");
         }
@@ -211,23 +236,33 @@ public final class ConfigLoader {
     }
   }
 
-  /** SLUICE_A_B_C overrides the key whose env form it is; unknown SLUICE_KAFKA_PRODUCER_X_Y sets x.y. */
-  @SuppressWarnings("unchecked")
+  /**
+   * SLUICE_A_B_C overrides the key whose env form it is; any other SLUICE_KAFKA_PRODUCER_X_Y sets
+   * option x.y of kafka.producer (the same for kafka.common, kafka.consumer, kafka.admin).
+   */
   private static void applyEnv(Map<String, Object> tree, Map<String, String> env) {
     Map<String, String> byEnvName = new LinkedHashMap<>();
     flatten(tree, "", byEnvName);
-    String producerPrefix = envName(PRODUCER) + "_";
     for (Map.Entry<String, String> e : env.entrySet()) {
       String key = byEnvName.get(e.getKey());
       if (key != null) {
         set(tree, key, e.getValue());
-      } else if (e.getKey().startsWith(producerPrefix) && e.getKey().length() > producerPrefix.length()) {
-        String option =
-            e.getKey().substring(producerPrefix.length()).toLowerCase(Locale.ROOT).replace('_', '.');
-        ((Map<String, Object>) ((Map<String, Object>) tree.get("kafka")).get("producer"))
-            .put(option, e.getValue());
+        continue;
+      }
+      for (String open : OPEN) {
+        String prefix = envName(open) + "_";
+        if (e.getKey().startsWith(prefix) && e.getKey().length() > prefix.length()) {
+          String option = e.getKey().substring(prefix.length()).toLowerCase(Locale.ROOT).replace('_', '.');
+          openMap(tree, open).put(option, e.getValue());
+        }
       }
     }
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> openMap(Map<String, Object> tree, String open) {
+    String[] parts = open.split("\\.");
+    return (Map<String, Object>) ((Map<String, Object>) tree.get(parts[0])).get(parts[1]);
   }
 
   @SuppressWarnings("unchecked")
@@ -248,10 +283,11 @@ public final class ConfigLoader {
 
   @SuppressWarnings("unchecked")
   private static void set(Map<String, Object> tree, String key, String value) {
-    if (key.startsWith(PRODUCER + ".")) {
-      ((Map<String, Object>) ((Map<String, Object>) tree.get("kafka")).get("producer"))
-          .put(key.substring(PRODUCER.length() + 1), value);
-      return;
+    for (String open : OPEN) {
+      if (key.startsWith(open + ".")) {
+        openMap(tree, open).put(key.substring(open.length() + 1), value);
+        return;
+      }
     }
     String[] parts = key.split("\\.");
     Map<String, Object> node = tree;

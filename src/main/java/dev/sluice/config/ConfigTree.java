@@ -6,7 +6,8 @@ import java.util.Map;
 
 /**
  * Typed access by key path ({@code kafka.delivery-timeout-ms}) to the merged configuration tree, with
- * errors that name the key. {@code kafka.producer} is the open map of producer options.
+ * errors that name the key. The Kafka client option maps ({@code kafka.producer}, ...) are read whole
+ * with {@link #stringMap}: their option names hold dots.
  */
 final class ConfigTree {
 
@@ -17,9 +18,6 @@ final class ConfigTree {
   }
 
   private Object get(String key) {
-    if (key.startsWith(ConfigLoader.PRODUCER)) {
-      return ((Map<?, ?>) root.get("kafka")).get("producer");
-    }
     Object node = root;
     for (String part : key.split("\\.")) {
       if (!(node instanceof Map<?, ?> map)) {

@@ -22,9 +22,18 @@ public record RabbitConfig(
     Check.atLeast("rabbitmq.confirm-timeout-ms", confirmTimeoutMs, 1000);
   }
 
-  /** The URI with its password replaced, for logs. */
+  /**
+   * The URI with its password replaced, for logs: everything between the user's ':' and the last
+   * '@' (a password may hold '/' or '@' that should have been escaped).
+   */
   public String redactedUri() {
-    return uri.replaceFirst("://([^:@/]*):[^@/]*@", "://$1:***@");
+    int start = uri.indexOf("://") + 3;
+    int at = uri.lastIndexOf('@');
+    int colon = uri.indexOf(':', start);
+    if (at < start || colon < 0 || colon > at) {
+      return uri;
+    }
+    return uri.substring(0, colon) + ":***" + uri.substring(at);
   }
 
   @Override

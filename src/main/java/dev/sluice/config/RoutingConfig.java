@@ -14,6 +14,12 @@ public record RoutingConfig(List<Rule> rules) {
       if (!match.matches("[A-Za-z0-9_*#-]+(\\.[A-Za-z0-9_*#-]+)*")) {
         throw new ConfigException("routes[].match", "'" + match + "' is not a dot-separated pattern");
       }
+      for (String segment : match.split("\\.")) {
+        if (segment.length() > 1 && (segment.contains("*") || segment.contains("#"))) {
+          throw new ConfigException("routes[].match", "'" + match + "': a wildcard (* or #) must be a whole"
+              + " segment, not part of '" + segment + "' (order.* rather than order*)");
+        }
+      }
       if (!topic.matches("[A-Za-z0-9._-]{1,249}")) {
         throw new ConfigException("routes[].topic", "'" + topic + "' is not a valid Kafka topic name");
       }

@@ -13,4 +13,9 @@ public record SluiceConfig(
     BridgeConfig bridge,
     StoreConfig store,
     SpoolConfig spool,
-    BreakerConfig kafkaBreaker) {}
+    BreakerConfig kafkaBreaker) {
+
+  public SluiceConfig {
+    ConfigRules.check(http, websocket, limits, kafka);
+  }
+}

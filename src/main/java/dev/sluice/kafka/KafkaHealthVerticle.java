@@ -7,13 +7,14 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.kafka.admin.KafkaAdminClient;
+import org.apache.kafka.common.errors.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Asks Kafka for its cluster description every {@code kafka.health-interval-ms} and records in {@link
- * GatewayState} whether it answered: readiness and ingest's fast refusal follow it; then has {@link
- * TopicWatch} check that the routes' topics exist. One probe at a time.
+ * GatewayState} whether it answered, and if not why (readiness shows it): readiness and ingest's fast
+ * refusal follow it; then has {@link TopicWatch} check that the routes' topics exist. One probe at a time.
  */
 public final class KafkaHealthVerticle extends VerticleBase {
 
@@ -27,7 +28,13 @@ public final class KafkaHealthVerticle extends VerticleBase {
   private TopicWatch topics;
   private long timer = -1;
   private boolean probing;
-  private Boolean lastUp;
+  /** "up", or the last problem: logged when it changes (not on every probe). */
+  private String lastSaid;
+  /**
+   * The last failure that says more than a timeout (e.g. an authentication failure), kept while Kafka
+   * stays down: after such a failure the client backs off, and the next probes merely time out.
+   */
+  private String specific;
 
   /**
    * @param routeTopics the topics ingest's routes publish to, watched by {@link TopicWatch}
@@ -76,23 +83,45 @@ public final class KafkaHealthVerticle extends VerticleBase {
             ar -> {
               probing = false;
               boolean up = ar.succeeded() && !ar.result().getNodes().isEmpty();
-              state.kafkaUp(up);
+              String said;
               if (up) {
+                state.kafkaUp(true);
                 topics.probe(ar.result());
+                specific = null;
+                said = "up";
               } else {
+                Throwable t = unwrap(ar.failed() ? ar.cause() : null);
+                String problem = problem(t);
+                if (!(t instanceof TimeoutException)) {
+                  specific = problem;
+                } else if (specific != null) {
+                  problem = specific;
+                }
+                state.kafkaDown(problem);
                 topics.kafkaDown();
+                said = problem;
               }
-              if (lastUp == null || lastUp != up) {
+              if (!said.equals(lastSaid)) {
                 if (up) {
                   LOG.info("Kafka reachable at {}", config.bootstrapServers());
                 } else {
-                  LOG.warn(
-                      "Kafka unreachable at {}: {}",
-                      config.bootstrapServers(),
-                      ar.failed() ? ar.cause().getMessage() : "no brokers");
+                  LOG.warn("Kafka unreachable at {}: {}", config.bootstrapServers(), said);
                 }
-                lastUp = up;
+                lastSaid = said;
               }
             });
+  }
+
+  /** The failure as readiness shows it: the Kafka exception's name and message. */
+  private static String problem(Throwable t) {
+    return t == null ? "the cluster described no brokers" : t.getClass().getSimpleName() + ": " + t.getMessage();
+  }
+
+  private static Throwable unwrap(Throwable t) {
+    while (t != null && (t instanceof java.util.concurrent.ExecutionException
+        || t instanceof java.util.concurrent.CompletionException) && t.getCause() != null) {
+      t = t.getCause();
+    }
+    return t;
   }
 }

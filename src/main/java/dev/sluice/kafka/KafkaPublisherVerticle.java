@@ -24,7 +24,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.KafkaException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -175,7 +174,7 @@ public final class KafkaPublisherVerticle extends VerticleBase {
               }
               settle(msg, outcomes, remaining, slot, o, started);
             });
-      } catch (KafkaException | IllegalStateException error) {
+      } catch (RuntimeException error) { // KafkaException, IllegalStateException (closed), and anything else
         if (KafkaFailures.noMetadata(error) && state.kafkaUp()) {
           // Kafka answers but not for this topic: refuse its records at once until the probe sees it
           state.topicMissing(topic, true);

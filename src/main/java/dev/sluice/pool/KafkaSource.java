@@ -1,5 +1,6 @@
 package dev.sluice.pool;
 
+import dev.sluice.bus.GatewayState;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -13,12 +14,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,11 +32,17 @@ import org.slf4j.LoggerFactory;
  * of them while the shared process budget is at its bound) and resumes at half; the pauses are
  * recomputed every loop, so they survive a rebalance. Offsets are committed contiguously: only up to
  * the first record not done. Commits run every 200 ms, synchronously on revoke and on stop.
+ *
+ * <p>Creating the consumer and polling are tried again with back-off while they fail (bootstrap
+ * servers that do not resolve, a group Kafka will not let it join, missing authorisation); whether
+ * it polls is reported to {@link GatewayState} for readiness ({@link SourceHealth}).
  */
 public final class KafkaSource {
 
   private static final Logger LOG = LoggerFactory.getLogger(KafkaSource.class);
   private static final long COMMIT_EVERY_MS = 200;
+  private static final long RETRY_MIN_MS = 500;
+  private static final long RETRY_MAX_MS = 10_000;
 
   /** A record handed out; {@code epoch} tells assignments of the same partition apart. */
   public record Item(ConsumerRecord<byte[], byte[]> record, long epoch) {}
@@ -52,11 +60,15 @@ public final class KafkaSource {
   private volatile int pausedCount;
   private volatile boolean stopping;
   private volatile long stopDeadline;
+  private final CountDownLatch stopSignal = new CountDownLatch(1);
+  private final SourceHealth health;
 
   // poll thread only
   private final Map<TopicPartition, OffsetTracker> trackers = new HashMap<>();
   private final Map<TopicPartition, Long> epochs = new HashMap<>();
   private final PartitionPauses<TopicPartition> pauses;
+  private final Intake intake;
+  private final OffsetCommits commits;
   private long epochSeq;
   private KafkaConsumer<byte[], byte[]> consumer;
 
@@ -69,7 +81,8 @@ public final class KafkaSource {
       int processHigh,
       Context context,
       Handler<List<Item>> sink,
-      MeterRegistry registry) {
+      MeterRegistry registry,
+      GatewayState state) {
     this.name = name;
     this.props = Map.copyOf(props);
     this.topics = List.copyOf(topics);
@@ -78,10 +91,19 @@ public final class KafkaSource {
     this.sink = sink;
     this.lag = new ConsumerLag(name, registry);
     this.pauses = new PartitionPauses<>(perPartitionHigh, processHigh);
+    this.health = new SourceHealth(name, state, registry);
+    this.intake = new Intake(name, trackers, epochs, inFlight, processInFlight);
+    this.commits = new OffsetCommits(name, trackers);
+  }
+
+  /** Whether the consumer polls (false until its first poll, and while creating or polling fails). */
+  public boolean up() {
+    return health.up();
   }
 
   /** Starts the poll thread. */
   public void start() {
+    health.start();
     Thread t = new Thread(this::run, "sluice-bridge-consumer-" + name);
     t.setDaemon(true);
     t.start();
@@ -116,13 +138,16 @@ public final class KafkaSource {
   public Future<Void> stop(long timeoutMs) {
     stopDeadline = System.currentTimeMillis() + timeoutMs;
     stopping = true;
+    stopSignal.countDown();
     return stopped.future();
   }
 
   private void run() {
     try {
-      consumer = new KafkaConsumer<>(props);
-      consumer.subscribe(topics, new Rebalance());
+      consumer = create();
+      if (consumer == null) {
+        return; // stopped before a consumer could be created
+      }
       long lastCommit = System.currentTimeMillis();
       long lastLag = 0;
       while (true) {
@@ -142,11 +167,12 @@ public final class KafkaSource {
             lag.update(consumer);
             lastLag = now;
           }
+          health.polled();
         } catch (org.apache.kafka.common.errors.WakeupException | org.apache.kafka.common.errors.InterruptException e) {
           break;
         } catch (RuntimeException e) {
-          LOG.warn("Bridge consumer {}: {}", name, e.toString());
-          sleep(500);
+          health.failed("polling fails", e);
+          pause(RETRY_MIN_MS);
         }
       }
       drainDone();
@@ -164,28 +190,70 @@ public final class KafkaSource {
       } catch (RuntimeException e) {
         LOG.warn("Closing bridge consumer {}: {}", name, e.toString());
       }
+      health.stop();
       context.runOnContext(v -> stopped.tryComplete());
     }
   }
+
+  /**
+   * Creates the consumer and subscribes it, again with back-off while that fails (e.g. bootstrap
+   * servers that do not resolve yet); null when the source is stopped first.
+   */
+  private KafkaConsumer<byte[], byte[]> create() {
+    long delay = RETRY_MIN_MS;
+    while (!stopping) {
+      KafkaConsumer<byte[], byte[]> c = null;
+      try {
+        c = new KafkaConsumer<>(props);
+        c.subscribe(topics, new Rebalance());
+        return c;
+      } catch (RuntimeException e) {
+        if (c != null) {
+          closeQuietly(c);
+        }
+        health.failed("cannot create the consumer", e);
+        pause(delay);
+        delay = Math.min(RETRY_MAX_MS, delay * 2);
+      }
+    }
+    return null;
+  }
+
+  private void closeQuietly(KafkaConsumer<byte[], byte[]> c) {
+    try {
+      c.close(org.apache.kafka.clients.consumer.CloseOptions.timeout(Duration.ZERO));
+    } catch (RuntimeException e) {
+      LOG.debug("Closing bridge consumer {}: {}", name, e.toString());
+    }
+  }
+
+  /**
+   * Waits {@code ms}, or less once the source is told to stop (then 50 ms at most, so that a loop that
+   * keeps failing while the source drains does not spin).
+   */
+  private void pause(long ms) {
+    try {
+      if (stopSignal.await(ms, TimeUnit.MILLISECONDS)) {
+        Thread.sleep(Math.min(ms, 50));
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
 
   private void handOff(ConsumerRecords<byte[], byte[]> records) {
     if (records.isEmpty()) {
       return;
     }
     List<Item> items = new ArrayList<>(records.count());
-    for (ConsumerRecord<byte[], byte[]> r : records) {
-      TopicPartition tp = new TopicPartition(r.topic(), r.partition());
-      OffsetTracker tracker = trackers.get(tp);
-      if (stopping || tracker == null) {
-        continue; // not ours any more, or stopping: read again later
+    try {
+      intake.take(records, stopping, items);
+    } finally {
+      // what was taken and counted is handed out, even when the rest of the poll failed
+      if (!items.isEmpty()) {
+        context.runOnContext(v -> sink.handle(items));
       }
-      tracker.take(r.offset());
-      inFlight.incrementAndGet();
-      processInFlight.incrementAndGet();
-      items.add(new Item(r, epochs.get(tp)));
-    }
-    if (!items.isEmpty()) {
-      context.runOnContext(v -> sink.handle(items));
     }
   }
 
@@ -220,47 +288,7 @@ public final class KafkaSource {
   }
 
   private void commit(boolean sync, Collection<TopicPartition> partitions) {
-    Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
-    for (TopicPartition tp : partitions) {
-      OffsetTracker t = trackers.get(tp);
-      long c = t == null ? -1 : sync ? t.position() : t.committable();
-      if (c >= 0) {
-        offsets.put(tp, new OffsetAndMetadata(c));
-        t.markCommitted(c);
-      }
-    }
-    if (offsets.isEmpty()) {
-      return;
-    }
-    if (sync) {
-      try {
-        consumer.commitSync(offsets, Duration.ofSeconds(10));
-      } catch (RuntimeException e) {
-        LOG.warn("Bridge consumer {}: commit of {} failed: {}", name, offsets, e.toString());
-      }
-    } else {
-      consumer.commitAsync(
-          offsets,
-          (o, e) -> {
-            if (e != null) {
-              LOG.warn("Bridge consumer {}: commit failed (retried with the next one): {}", name, e.toString());
-              o.forEach((tp, om) -> {
-                OffsetTracker t = trackers.get(tp);
-                if (t != null) {
-                  t.unmarkCommitted(om.offset());
-                }
-              });
-            }
-          });
-    }
-  }
-
-  private static void sleep(long ms) {
-    try {
-      Thread.sleep(ms);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    commits.commit(consumer, sync, partitions);
   }
 
   private final class Rebalance implements ConsumerRebalanceListener {

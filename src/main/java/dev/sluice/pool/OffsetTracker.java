@@ -15,14 +15,25 @@ public final class OffsetTracker {
   private final Set<Long> done = new HashSet<>();
   private long committable = -1;
   private long committed = -1;
+  private long last = -1;
 
-  /** Records that {@code offset} (greater than every offset taken before) was handed out. */
-  public void take(long offset) {
-    Long last = taken.peekLast();
-    if (last != null && offset <= last) {
-      throw new IllegalArgumentException("offset " + offset + " taken after " + last);
+  /**
+   * Records that {@code offset} is handed out, if it is greater than every offset taken before; else
+   * refuses it (false) and changes nothing: the partition's position went back (a reset or seek) and
+   * the offset was handed out already.
+   */
+  public boolean take(long offset) {
+    if (offset <= last) {
+      return false;
     }
+    last = offset;
     taken.addLast(offset);
+    return true;
+  }
+
+  /** The greatest offset taken, or -1. */
+  public long last() {
+    return last;
   }
 
   /** Marks {@code offset} done; ignores offsets this tracker did not hand out or already passed. */

@@ -1,6 +1,6 @@
 package dev.sluice.rabbit;
 
-import com.rabbitmq.client.BasicProperties;
+import com.rabbitmq.client.AMQP;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -26,6 +26,12 @@ import org.slf4j.LoggerFactory;
  * fails every unconfirmed publish so that the caller publishes it again on the new connection. Time
  * while RabbitMQ blocks the link's publishers (a resource alarm) does not count towards the timeout:
  * a blocked broker is slow, not lost.
+ *
+ * <p>The client takes a publish's delivery tag before it encodes the message; a publish that fails
+ * after that (the client refused to encode it) was never seen by the broker, whose later confirms
+ * are then one behind the channel's tags. That also makes the link reconnect, so that no confirm is
+ * matched to the wrong publish; {@link AmqpEncoding} refuses what the client cannot encode before it
+ * is called, so that this stays a safety net.
  */
 public final class ConfirmingPublisher {
 
@@ -134,10 +140,18 @@ public final class ConfirmingPublisher {
     return current.pending().size();
   }
 
-  /** Publishes persistently-as-given {@code properties}; completes on the broker's confirm. */
-  public Future<Void> publish(String exchange, String routingKey, BasicProperties properties, Buffer body) {
+  /**
+   * Publishes persistently-as-given {@code properties}; completes on the broker's confirm. A publish
+   * the client cannot encode fails at once with {@link AmqpEncoding.Unencodable}, before the client
+   * is called (publishing it again would change nothing).
+   */
+  public Future<Void> publish(String exchange, String routingKey, AMQP.BasicProperties properties, Buffer body) {
     if (link == null || !link.up() || link.generation() != generation) {
       return Future.failedFuture("RabbitMQ link not connected");
+    }
+    String problem = AmqpEncoding.problem(exchange, routingKey, properties, link.frameMax());
+    if (problem != null) {
+      return Future.failedFuture(new AmqpEncoding.Unencodable(problem));
     }
     RabbitMQClient client = link.client();
     Confirms mine = current;
@@ -156,12 +170,12 @@ public final class ConfirmingPublisher {
                 // tags started again: a replacement channel, without our confirm listener
                 throw new ChannelReplaced();
               }
-              tag[0] = t;
               mine.pending().put(t, new Unconfirmed(confirmed, System.currentTimeMillis()));
               if (current != mine) { // the connection was given up meanwhile: nothing would settle it
                 mine.pending().remove(t);
                 throw new IllegalStateException("RabbitMQ connection lost before the publish");
               }
+              tag[0] = t; // from here on the client counts the publish in the channel's tags
             })
         .onFailure(
             err -> {
@@ -170,6 +184,13 @@ public final class ConfirmingPublisher {
               }
               confirmed.tryFail(err);
               if (err instanceof ChannelReplaced) {
+                link.reconnect();
+              } else if (tag[0] >= 0 && current == mine) {
+                // the client took the tag and then failed (e.g. refused to encode) without writing: the
+                // broker's confirms of later publishes are one behind our tags from now on. Never match
+                // them: reconnect, which fails every unconfirmed publish so that it is published again.
+                LOG.warn("RabbitMQ publish failed after taking delivery tag {} ({}); the channel's confirms "
+                    + "can no longer be matched: reconnecting", tag[0], err.toString());
                 link.reconnect();
               } else {
                 link.check();

@@ -58,6 +58,7 @@ public final class RabbitLink {
   private boolean blocked;
   private long blockedAtMs;
   private long unblockedAtMs;
+  private volatile int frameMax;
   private final Promise<Void> firstUp = Promise.promise();
 
   /**
@@ -113,6 +114,11 @@ public final class RabbitLink {
   /** When RabbitMQ last unblocked this link's publishes (epoch ms; 0 = never blocked). */
   public long unblockedAtMs() {
     return unblockedAtMs;
+  }
+
+  /** The largest frame of the newest connection, as negotiated with the broker (0 = not known yet). */
+  public int frameMax() {
+    return frameMax;
   }
 
   /** Closes the connection and stops reconnecting. */
@@ -270,6 +276,7 @@ public final class RabbitLink {
 
     @Override
     public void newConnection(Connection connection) {
+      frameMax = connection.getFrameMax();
       connection.addBlockedListener(
           reason -> context.runOnContext(v -> blockedNotice(gen, reason)),
           () -> context.runOnContext(v -> unblockedNotice(gen)));

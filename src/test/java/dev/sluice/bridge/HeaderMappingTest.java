@@ -54,6 +54,47 @@ class HeaderMappingTest {
     assertThat(HeaderMapping.timestamp(p)).isEqualTo(5000L);
   }
 
+  /** {@code event-id}, {@code correlation-id}, {@code event-type}, {@code content-type} with {@code value}. */
+  private static RecordHeaders mapped(String value) {
+    RecordHeaders h = new RecordHeaders();
+    h.add("event-id", utf8(value));
+    h.add("correlation-id", utf8(value));
+    h.add("event-type", utf8(value));
+    h.add("content-type", utf8(value));
+    return h;
+  }
+
+  @Test
+  void aValueTooLongForItsAmqpPropertyTravelsAsAHeaderOfItsKafkaName() {
+    String wide = "é".repeat(128); // 256 bytes in UTF-8
+    AMQP.BasicProperties p = HeaderMapping.toAmqp(mapped(wide), null, 0, 1);
+    assertThat(p.getMessageId()).isNull();
+    assertThat(p.getCorrelationId()).isNull();
+    assertThat(p.getType()).isNull();
+    assertThat(p.getContentType()).isNull();
+    assertThat(p.getHeaders())
+        .containsEntry("event-id", wide)
+        .containsEntry("correlation-id", wide)
+        .containsEntry("event-type", wide)
+        .containsEntry("content-type", wide);
+    assertThat(dev.sluice.rabbit.AmqpEncoding.problem("x", "k", p, 131_072)).isNull();
+
+    String fits = "c".repeat(255);
+    AMQP.BasicProperties q = HeaderMapping.toAmqp(mapped(fits), null, 0, 1);
+    assertThat(q.getCorrelationId()).isEqualTo(fits);
+    assertThat(q.getHeaders()).doesNotContainKeys("event-id", "correlation-id", "event-type", "content-type");
+  }
+
+  @Test
+  void aLongValueComesBackToKafkaUnchanged() {
+    String value = "c".repeat(1024);
+    List<Header> back = HeaderMapping.toKafka(HeaderMapping.toAmqp(mapped(value), null, 0, 1), 2);
+    for (String name : List.of("event-id", "correlation-id", "event-type", "content-type")) {
+      assertThat(back.stream().filter(h -> h.key().equals(name)).toList()).as(name).hasSize(1);
+      assertThat(find(back, name)).as(name).isEqualTo(value);
+    }
+  }
+
   @Test
   void readsHopsFromBothSides() {
     RecordHeaders h = new RecordHeaders();

@@ -74,6 +74,23 @@ final class Traffic {
 
   /** {@link #produce(String, String, int, int)} with bodies padded by {@code padBytes}. */
   static void produce(String bootstrap, String topic, int from, int to, int padBytes) {
+    List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
+    for (int i = from; i < to; i++) {
+      ProducerRecord<byte[], byte[]> r = new ProducerRecord<>(topic, null, timestamp(i),
+          utf8(key(i)), body(i, padBytes));
+      r.headers().add("event-id", utf8(UUID.randomUUID().toString()));
+      r.headers().add("event-type", utf8("bridge.test"));
+      r.headers().add("event-version", utf8("1"));
+      r.headers().add("correlation-id", utf8("corr-" + i));
+      r.headers().add("content-type", utf8("application/json"));
+      r.headers().add("traceparent", utf8(TRACEPARENT));
+      records.add(r);
+    }
+    send(bootstrap, records);
+  }
+
+  /** Sends {@code records} in order; fails unless Kafka acknowledged every one. */
+  static void send(String bootstrap, List<ProducerRecord<byte[], byte[]>> records) {
     Properties p = new Properties();
     p.put("bootstrap.servers", bootstrap);
     p.put("acks", "all");
@@ -82,15 +99,7 @@ final class Traffic {
     p.put("value.serializer", ByteArraySerializer.class.getName());
     List<java.util.concurrent.Future<?>> sent = new ArrayList<>();
     try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p)) {
-      for (int i = from; i < to; i++) {
-        ProducerRecord<byte[], byte[]> r = new ProducerRecord<>(topic, null, timestamp(i),
-            utf8(key(i)), body(i, padBytes));
-        r.headers().add("event-id", utf8(UUID.randomUUID().toString()));
-        r.headers().add("event-type", utf8("bridge.test"));
-        r.headers().add("event-version", utf8("1"));
-        r.headers().add("correlation-id", utf8("corr-" + i));
-        r.headers().add("content-type", utf8("application/json"));
-        r.headers().add("traceparent", utf8(TRACEPARENT));
+      for (ProducerRecord<byte[], byte[]> r : records) {
         sent.add(producer.send(r));
       }
       producer.flush();

@@ -1,6 +1,7 @@
 package dev.sluice.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
@@ -16,7 +17,8 @@ class BridgeConfigTest {
 
   private Path config(String bridgeYaml) throws IOException {
     Files.writeString(dir.resolve("bridge.yaml"), bridgeYaml);
-    return Files.writeString(dir.resolve("c.yaml"), "bridge:\n  file: bridge.yaml\n");
+    return Files.writeString(
+        dir.resolve("c.yaml"), "bridge:\n  file: bridge.yaml\nrouting:\n  file: classpath:routes.yaml\n");
   }
 
   @Test
@@ -71,8 +73,40 @@ class BridgeConfigTest {
   }
 
   @Test
+  void refusesAnExchangeOrRoutingKeyTextRabbitMQCannotHold() {
+    String at = "bridge routes: kafka-to-rabbitmq[out]";
+    assertThatThrownBy(() -> new BridgeConfig.KafkaToRabbit("out", java.util.List.of("t"), "x".repeat(256), "k"))
+        .hasMessageStartingWith(at + ".exchange: is longer than RabbitMQ's 255 bytes");
+    assertThatThrownBy(() -> new BridgeConfig.KafkaToRabbit("out", java.util.List.of("t"), "x", "k".repeat(256)))
+        .hasMessageStartingWith(at + ".routing-key: has more than 255 bytes");
+    // placeholders are filled per record: a key rendered too long is refused per record, not here
+    assertThat(new BridgeConfig.KafkaToRabbit("out", java.util.List.of("t"), "x", "k".repeat(250) + "{event-type}")
+        .routingKey()).endsWith("{event-type}");
+  }
+
+  @Test
+  void theRabbitMQPrefetchOfAllQueuesMustFitTheProcessBound() {
+    java.util.List<BridgeConfig.RabbitToKafka> threeQueues = java.util.List.of(
+        new BridgeConfig.RabbitToKafka("in", java.util.List.of("a", "b"), "t", null),
+        new BridgeConfig.RabbitToKafka("in2", java.util.List.of("c"), "t", null));
+    assertThatThrownBy(() -> new BridgeConfig(java.util.List.of(), threeQueues, "g", 2999, 1000, 10, 1, 300_000))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith("bridge.max-in-flight: ")
+        .hasMessageContaining("3 queues × bridge.max-in-flight-per-source 1000 = 3000");
+    assertThat(new BridgeConfig(java.util.List.of(), threeQueues, "g", 3000, 1000, 10, 1, 300_000).maxInFlight())
+        .isEqualTo(3000);
+    assertThatCode(() -> ConfigLoader.load((Path) null,
+        Map.of("SLUICE_BRIDGE_MAX_IN_FLIGHT", "10", "SLUICE_BRIDGE_MAX_IN_FLIGHT_PER_SOURCE", "20")))
+        .as("without RabbitMQ -> Kafka routes there is no prefetch to fit").doesNotThrowAnyException();
+  }
+
+  @Test
   void redactsThePassword() {
     assertThat(new RabbitConfig("amqp://u:secret@h:5672/v", 10, 100, 0, 1000).toString())
         .contains("u:***@h").doesNotContain("secret");
+    // a password with characters a URI should have escaped is hidden all the same
+    assertThat(new RabbitConfig("amqp://u:se/cr@et@h:5672/v", 10, 100, 0, 1000).redactedUri())
+        .isEqualTo("amqp://u:***@h:5672/v");
+    assertThat(new RabbitConfig("amqps://h:5671", 10, 100, 0, 1000).redactedUri()).isEqualTo("amqps://h:5671");
   }
 }

@@ -32,6 +32,7 @@ class ConfigLoaderTest {
 
   @Test
   void fileOverridesDefaultsAndEnvOverridesTheFile() throws IOException {
+    write("routes.yaml", "routes:\n  - match: \"#\"\n    topic: t\n");
     Path f = write("c.yaml", "http:\n  port: 7000\nkafka:\n  bootstrap-servers: a:1\n  producer:\n    linger.ms: 20\n");
     SluiceConfig c =
         ConfigLoader.load(
@@ -39,13 +40,13 @@ class ConfigLoaderTest {
             Map.of(
                 "SLUICE_KAFKA_BOOTSTRAP_SERVERS", "b:2",
                 "SLUICE_KAFKA_PRODUCER_LINGER_MS", "7",
-                "SLUICE_KAFKA_PRODUCER_CLIENT_RACK", "r1",
-                "SLUICE_LIMITS_MAX_IN_FLIGHT_EVENTS", "5"));
+                "SLUICE_KAFKA_PRODUCER_RETRY_BACKOFF_MS", "250",
+                "SLUICE_LIMITS_MAX_IN_FLIGHT_EVENTS", "20000"));
     assertThat(c.http().port()).isEqualTo(7000);
     assertThat(c.http().maxBodyBytes()).isEqualTo(4194304);
     assertThat(c.kafka().bootstrapServers()).isEqualTo("b:2");
-    assertThat(c.kafka().producer()).containsEntry("linger.ms", "7").containsEntry("client.rack", "r1");
-    assertThat(c.limits().maxInFlightEvents()).isEqualTo(5);
+    assertThat(c.kafka().producer()).containsEntry("linger.ms", "7").containsEntry("retry.backoff.ms", "250");
+    assertThat(c.limits().maxInFlightEvents()).isEqualTo(20000);
   }
 
   @Test

@@ -345,7 +345,7 @@ class StreamIT {
         GatewayConfig.forKafka(KAFKA.bootstrap())
             .set("websocket.credits", 10_000_000)
             // the stream must pause because its acks back up, not because Kafka lags behind
-            .set("limits.max-in-flight-events", 1_000_000)
+            .set("limits.max-in-flight-events", 10_000_000)
             .route("pressure.#", topic);
     List<List<String>> sent = new ArrayList<>();
     try (TestGateway g = TestGateway.startReady(config, http);
@@ -413,10 +413,15 @@ class StreamIT {
     String topic = KAFKA.createTopic(KAFKA.uniqueTopic("stream-bound"), 3);
     int frames = 60;
     int perFrame = 100;
-    // room for one frame at a time: every other frame waits for the budget with the socket paused
+    // room for one frame at a time: every other frame waits for the budget with the socket paused.
+    // A frame is about 18 KB: the byte budget holds one, not two (a stream's credits may not exceed
+    // the event budget, so one stream alone reaches the bound in bytes)
     GatewayConfig config =
         GatewayConfig.forKafka(KAFKA.bootstrap())
-            .set("limits.max-in-flight-events", 150)
+            .set("limits.max-in-flight-bytes", 30_000)
+            .set("websocket.max-message-bytes", 30_000)
+            .set("http.max-body-bytes", 30_000)
+            .producer("buffer.memory", 4 << 20) // room for its 128 KB batches
             .set("websocket.credits", frames * perFrame)
             .route("bound.#", topic);
     List<List<String>> sent = new ArrayList<>();

@@ -1,6 +1,7 @@
 package dev.sluice.pool;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -83,11 +84,10 @@ class KeyedSchedulerTest {
         }, (i, ok) -> { throw new IllegalStateException("ack failed"); });
     s.submit("a", "a1");
     s.submit("b", "b1");
-    try {
-      running.get("a1").complete();
-    } catch (IllegalStateException expected) {
-      // the callback's failure surfaces, but the next key was started first
-    }
+    // the callback's failure surfaces, but the next key was started first
+    assertThatThrownBy(() -> running.get("a1").complete())
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessage("ack failed");
     assertThat(started).containsExactly("a1", "b1");
   }
 

@@ -1,7 +1,6 @@
 package dev.sluice.pool;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import org.junit.jupiter.api.Test;
 
@@ -61,9 +60,18 @@ class OffsetTrackerTest {
   }
 
   @Test
-  void refusesOffsetsOutOfOrder() {
+  void refusesAnOffsetNotAboveTheLastTakenAndStaysAsItWas() {
     OffsetTracker t = new OffsetTracker();
     t.take(3);
-    assertThatThrownBy(() -> t.take(3)).isInstanceOf(IllegalArgumentException.class);
+    t.take(4);
+    t.take(4); // refused: taken already
+    t.take(1); // refused: the partition's position went back
+    assertThat(t.inFlight()).isEqualTo(2);
+    t.done(4);
+    assertThat(t.committable()).isEqualTo(-1);
+    t.done(3);
+    assertThat(t.committable()).isEqualTo(5);
+    t.take(5);
+    assertThat(t.inFlight()).isEqualTo(1);
   }
 }

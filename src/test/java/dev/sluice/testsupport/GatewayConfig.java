@@ -18,6 +18,9 @@ import java.util.Map;
 public final class GatewayConfig {
 
   private static final String PRODUCER = "kafka.producer.";
+  /** Maps of Kafka client options: the dots of an option name are part of it. */
+  private static final List<String> OPEN =
+      List.of("kafka.common.", PRODUCER, "kafka.consumer.", "kafka.admin.");
 
   private final Map<String, Object> values = new LinkedHashMap<>();
   private final List<String[]> routes = new ArrayList<>();
@@ -42,12 +45,10 @@ public final class GatewayConfig {
   }
 
   /**
-   * Sets a key of {@code conf/sluice.yaml}, e.g. {@code set("kafka.delivery-timeout-ms", 4000)}.
+   * Sets a key of {@code conf/sluice.yaml}, e.g. {@code set("kafka.delivery-timeout-ms", 4000)} or
+   * {@code set("kafka.common.security.protocol", "SASL_PLAINTEXT")}.
    */
   public GatewayConfig set(String key, Object value) {
-    if (key.startsWith(PRODUCER)) {
-      return producer(key.substring(PRODUCER.length()), value);
-    }
     values.put(key, value);
     return this;
   }
@@ -117,14 +118,16 @@ public final class GatewayConfig {
     return config;
   }
 
-  /** The overrides as nested YAML; a producer option's dots are part of its name. */
+  /** The overrides as nested YAML; a Kafka client option's dots are part of its name. */
   String yaml() {
     Map<String, Object> tree = new LinkedHashMap<>();
     values.forEach(
         (key, value) -> {
           List<String> path = new ArrayList<>();
-          if (key.startsWith(PRODUCER)) {
-            path.addAll(List.of("kafka", "producer", key.substring(PRODUCER.length())));
+          String open = OPEN.stream().filter(key::startsWith).findFirst().orElse(null);
+          if (open != null) {
+            path.addAll(List.of(open.substring(0, open.length() - 1).split("\\.")));
+            path.add(key.substring(open.length()));
           } else {
             path.addAll(List.of(key.split("\\.")));
           }

@@ -75,6 +75,18 @@ public final class GatewayProcess implements AutoCloseable {
    */
   public static GatewayProcess start(
       GatewayConfig config, Options options, Http http, Duration readyTimeout) {
+    GatewayProcess gateway = launch(config, options);
+    try {
+      gateway.awaitReady(http, readyTimeout);
+    } catch (RuntimeException | Error e) {
+      gateway.close();
+      throw e;
+    }
+    return gateway;
+  }
+
+  /** Writes the configuration and launches the jar; does not wait for anything. */
+  public static GatewayProcess launch(GatewayConfig config, Options options) {
     Path jar = jar();
     Path dir = TestDirs.create(options.name);
     Path file = config.writeTo(dir);
@@ -98,14 +110,7 @@ public final class GatewayProcess implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot launch " + command, e);
     }
-    GatewayProcess gateway = new GatewayProcess(config, process, log);
-    try {
-      gateway.awaitReady(http, readyTimeout);
-    } catch (RuntimeException | Error e) {
-      gateway.close();
-      throw e;
-    }
-    return gateway;
+    return new GatewayProcess(config, process, log);
   }
 
   private static Path jar() {
@@ -190,6 +195,15 @@ public final class GatewayProcess implements AutoCloseable {
 
   public String logTail(int lines) {
     return TestDirs.tail(log, lines);
+  }
+
+  /** Everything the process wrote so far (stdout and stderr). */
+  public String logText() {
+    try {
+      return Files.exists(log) ? Files.readString(log) : "";
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + log, e);
+    }
   }
 
   /** Kills the process (if it still runs) and waits for it. */

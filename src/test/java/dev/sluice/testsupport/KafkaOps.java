@@ -34,10 +34,17 @@ public final class KafkaOps implements AutoCloseable {
   private static final Duration CALL = Duration.ofSeconds(30);
 
   private final String bootstrap;
+  private final Map<String, Object> clientOptions;
   private Admin admin;
 
   public KafkaOps(String bootstrap) {
+    this(bootstrap, Map.of());
+  }
+
+  /** Helpers whose clients also get {@code clientOptions} (e.g. security settings). */
+  public KafkaOps(String bootstrap, Map<String, Object> clientOptions) {
     this.bootstrap = bootstrap;
+    this.clientOptions = Map.copyOf(clientOptions);
   }
 
   public String bootstrap() {
@@ -232,6 +239,26 @@ public final class KafkaOps implements AutoCloseable {
     }
   }
 
+  /** The offsets {@code group} committed on the partitions of {@code topic}, by partition. */
+  public Map<Integer, Long> committed(String group, String topic) {
+    try {
+      Map<Integer, Long> out = new HashMap<>();
+      admin().listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata()
+          .get(CALL.toSeconds(), TimeUnit.SECONDS)
+          .forEach((tp, om) -> {
+            if (tp.topic().equals(topic) && om != null) {
+              out.put(tp.partition(), om.offset());
+            }
+          });
+      return out;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted reading offsets of " + group, e);
+    } catch (ExecutionException | TimeoutException e) {
+      throw new IllegalStateException("cannot read committed offsets of " + group + ": " + e, e);
+    }
+  }
+
   /** Members of consumer group {@code group} now. */
   public int groupMembers(String group) {
     try {
@@ -262,6 +289,7 @@ public final class KafkaOps implements AutoCloseable {
 
   private Properties adminProperties() {
     Properties p = new Properties();
+    p.putAll(clientOptions);
     p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     p.put(AdminClientConfig.CLIENT_ID_CONFIG, "sluice-it-admin");
     return p;
@@ -269,6 +297,7 @@ public final class KafkaOps implements AutoCloseable {
 
   private KafkaConsumer<byte[], byte[]> consumer() {
     Properties p = new Properties();
+    p.putAll(clientOptions);
     p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     p.put(ConsumerConfig.CLIENT_ID_CONFIG, "sluice-it-consumer");
     p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);

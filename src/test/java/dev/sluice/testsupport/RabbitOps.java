@@ -49,6 +49,18 @@ public final class RabbitOps {
     });
   }
 
+  /**
+   * A durable topic exchange and a durable queue with {@code arguments} (e.g. {@code x-max-length},
+   * {@code x-overflow}) bound to it with {@code #}.
+   */
+  public void exchangeWithQueue(String exchange, String queue, java.util.Map<String, Object> arguments) {
+    run(ch -> {
+      ch.exchangeDeclare(exchange, BuiltinExchangeType.TOPIC, true);
+      ch.queueDeclare(queue, true, false, false, arguments);
+      ch.queueBind(queue, exchange, "#");
+    });
+  }
+
   /** A durable queue. */
   public void queue(String queue) {
     run(ch -> ch.queueDeclare(queue, true, false, false, null));
