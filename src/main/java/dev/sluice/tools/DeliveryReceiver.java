@@ -23,7 +23,8 @@ import io.vertx.grpc.server.StatusException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -160,7 +161,7 @@ public final class DeliveryReceiver {
     });
   }
 
-  public static void main(String[] args) throws InterruptedException {
+  public static void main(String[] args) {
     ReceiverOptions options;
     try {
       options = ReceiverOptions.parse(args);
@@ -173,7 +174,6 @@ public final class DeliveryReceiver {
       return;
     }
     Vertx vertx = Vertx.vertx();
-    CountDownLatch stopped = new CountDownLatch(1);
     DeliveryReceiver receiver;
     try {
       receiver = start(vertx, options).await();
@@ -183,18 +183,19 @@ public final class DeliveryReceiver {
       System.exit(1);
       return;
     }
+    // SIGTERM / Ctrl-C: stop listening, close the file, then Vert.x (awaited here: not on an event loop,
+    // which Vert.x's close ends)
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      receiver.close().eventually(() -> vertx.close()).onComplete(ar -> stopped.countDown());
       try {
-        stopped.await();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
+        receiver.close().await(5, TimeUnit.SECONDS);
+        vertx.close().await(10, TimeUnit.SECONDS);
+      } catch (TimeoutException | RuntimeException e) {
+        System.err.println("DeliveryReceiver: stop: " + e);
       }
     }, "receiver-stop"));
     LOG.info("DeliveryReceiver listening on {}:{} ({}; delay {} ms; answers {}; events to {})", options.host(),
         receiver.port(), options.tlsCert() != null ? "TLS" : "clear text", options.delayMs(),
         options.fail() == ReceiverOptions.Fail.NONE ? "OK" : options.fail().name(),
         options.out() != null ? options.out() : "standard output");
-    stopped.await();
   }
 }
