@@ -100,6 +100,19 @@ public final class GrpcTarget implements FallbackTarget {
     return answered.future();
   }
 
+  /**
+   * For the target's breaker: the call counts as a failure of the target when it did not take an event
+   * for a reason that may pass (unreachable, deadline, a gRPC status, RETRY); a REJECT is the event's.
+   */
+  public static boolean targetFailed(Outcome[] outcomes) {
+    for (Outcome o : outcomes) {
+      if (o.failure() != null && o.failure().retryable()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   @Override
   public Future<Void> close() {
     return client.close();

@@ -14,6 +14,7 @@ import dev.sluice.testsupport.GrpcJava;
 import dev.sluice.testsupport.Ports;
 import dev.sluice.testsupport.SelfSignedCert;
 import io.grpc.Status;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -188,6 +189,39 @@ class GrpcTargetTest {
       assertThat(out[0].message()).contains("grpc:secure");
       assertThat(receiver.calls()).isEmpty();
     }
+  }
+
+  @Test
+  void forItsBreakerACallFailedWhenAnEventWasNotTakenForARetryableReason() {
+    Outcome ok = Outcome.delivered("orders", "grpc:o");
+    Outcome retry = Outcome.failed(Failure.KAFKA_UNAVAILABLE, "grpc:o cannot take the event now (RETRY)");
+    Outcome reject = Outcome.failed(Failure.BROKER_REJECTED, "grpc:o rejected the event");
+    assertThat(GrpcTarget.targetFailed(new Outcome[] {ok, ok})).isFalse();
+    assertThat(GrpcTarget.targetFailed(new Outcome[] {ok, reject})).isFalse(); // the event's fault, not the target's
+    assertThat(GrpcTarget.targetFailed(new Outcome[] {ok, retry})).isTrue();
+  }
+
+  @Test
+  void behindItsBreakerATargetThatIsDownIsSoonNoLongerCalled(Vertx vertx) throws Exception {
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    GrpcTargetConfig down = config("down", Ports.free(), 1000, false, null);
+    Promise<Throwable> sixth = Promise.promise();
+    vertx.runOnContext(v -> {
+      GrpcTarget target = new GrpcTarget(vertx, down);
+      Breaker breaker = new Breaker(vertx, target.name(), 10_000, 5, 0.5, 60_000, registry);
+      Future<Outcome[]> calls = Future.succeededFuture();
+      for (int i = 0; i < 5; i++) {
+        calls = calls.compose(x -> breaker.call(() -> target.deliver(List.of(event(0, "k", null)), topics(1), null),
+            GrpcTarget::targetFailed));
+      }
+      calls.compose(x -> breaker.call(() -> target.deliver(List.of(event(0, "k", null)), topics(1), null),
+              GrpcTarget::targetFailed))
+          .onComplete(ar -> target.close().onComplete(c -> sixth.complete(ar.cause())));
+    });
+
+    Throwable err = sixth.future().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    assertThat(Breaker.rejected(err)).as("the sixth call is not made: %s", err).isTrue();
+    assertThat(registry.get("sluice.breaker.state").tag("breaker", "grpc:down").gauge().value()).isEqualTo(2.0);
   }
 
   // -- helpers
