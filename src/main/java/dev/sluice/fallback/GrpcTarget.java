@@ -35,6 +35,13 @@ import java.util.concurrent.TimeUnit;
  */
 public final class GrpcTarget implements FallbackTarget {
 
+  /**
+   * The largest answer taken (Vert.x's default is 256 KiB): a result per event of the largest batch,
+   * each with a message. An answer cut off would lose the OKs in it, and the events would go on to the
+   * next link although the target took them.
+   */
+  static final long MAX_RESPONSE_BYTES = 16L * 1024 * 1024;
+
   private final Vertx vertx;
   private final GrpcTargetConfig config;
   private final String name;
@@ -59,7 +66,9 @@ public final class GrpcTarget implements FallbackTarget {
         http.setTrustOptions(new PemTrustOptions().addCertPath(config.trustPem().toString()));
       }
     }
-    this.client = GrpcClient.client(vertx, new GrpcClientOptions().setScheduleDeadlineAutomatically(true), http);
+    this.client = GrpcClient.client(vertx, new GrpcClientOptions()
+        .setScheduleDeadlineAutomatically(true)
+        .setMaxMessageSize(MAX_RESPONSE_BYTES), http);
     this.address = SocketAddress.inetSocketAddress(config.port(), config.host());
   }
 
@@ -77,8 +86,10 @@ public final class GrpcTarget implements FallbackTarget {
     Promise<Outcome[]> answered = Promise.promise();
     // the call's own deadline starts once the connection is up: this timer bounds the whole of it
     long timer = vertx.setTimer(deadlineMs, id -> answered.tryComplete(all(n, pastDeadline())));
+    boolean[] connected = {false};
     client.request(address, EventDeliveryGrpcClient.Deliver)
         .compose(req -> {
+          connected[0] = true;
           long left = deadlineMs - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
           if (answered.future().isComplete() || left <= 0) {
             req.cancel(); // connected too late: the events are answered already, do not send them
@@ -95,7 +106,7 @@ public final class GrpcTarget implements FallbackTarget {
           vertx.cancelTimer(timer);
           answered.tryComplete(ar.succeeded()
               ? outcomes(ar.result(), topics)
-              : all(n, callFailed(ar.cause(), started)));
+              : all(n, callFailed(ar.cause(), connected[0], started)));
         });
     return answered.future();
   }
@@ -157,7 +168,7 @@ public final class GrpcTarget implements FallbackTarget {
     return out;
   }
 
-  private Outcome callFailed(Throwable err, long started) {
+  private Outcome callFailed(Throwable err, boolean connected, long started) {
     long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
     if (err instanceof CallFailed f && f.status != GrpcStatus.DEADLINE_EXCEEDED) {
       return Outcome.failed(Failure.KAFKA_UNAVAILABLE, name + " answered " + f.status.name()
@@ -167,7 +178,9 @@ public final class GrpcTarget implements FallbackTarget {
       return pastDeadline();
     }
     String cause = err.getMessage() != null ? err.getMessage() : err.getClass().getSimpleName();
-    return Outcome.failed(Failure.KAFKA_UNAVAILABLE, name + " (" + where + ") is not reachable: " + cause);
+    return Outcome.failed(Failure.KAFKA_UNAVAILABLE, connected
+        ? name + " (" + where + "): the call failed: " + cause
+        : name + " (" + where + ") is not reachable: " + cause);
   }
 
   private Outcome pastDeadline() {

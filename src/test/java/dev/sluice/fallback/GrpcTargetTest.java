@@ -106,6 +106,27 @@ class GrpcTargetTest {
   }
 
   @Test
+  void aLargeBatchAndItsAnswerGoThrough(Vertx vertx) throws Exception {
+    // the largest batch the gateway takes (http.max-batch-events 10000), each answered with a message
+    String why = "x".repeat(100);
+    Function<DeliverRequest, DeliverResponse> rejectAll = req -> {
+      DeliverResponse.Builder b = DeliverResponse.newBuilder();
+      req.getEventsList().forEach(e -> b.addResults(Result.newBuilder().setStatus(Result.Status.REJECT).setMessage(why)));
+      return b.build();
+    };
+    try (GrpcJava.Receiver receiver = GrpcJava.Receiver.plain(0, rejectAll)) {
+      List<Event> events = new java.util.ArrayList<>();
+      for (int i = 0; i < 10_000; i++) {
+        events.add(event(i, "k", null));
+      }
+
+      Outcome[] out = deliver(vertx, config("orders", receiver.port(), 10_000, false, null), events, topics(10_000));
+
+      assertThat(out).allSatisfy(o -> assertThat(o.failure()).isEqualTo(Failure.BROKER_REJECTED));
+    }
+  }
+
+  @Test
   void aReceiverSlowerThanTheDeadlineFailsEveryEventRetryablyAtTheDeadline(Vertx vertx) throws Exception {
     try (GrpcJava.Receiver receiver = GrpcJava.Receiver.plain(3000, answering(Result.Status.OK))) {
       long t0 = System.nanoTime();
