@@ -79,8 +79,11 @@ public final class GrpcTarget implements FallbackTarget {
 
   @Override
   public Future<Outcome[]> deliver(List<Event> events, String[] topics, String traceparent) {
-    DeliverRequest request = request(events, topics, traceparent);
     int n = events.size();
+    if (n == 0) {
+      return Future.succeededFuture(new Outcome[0]);
+    }
+    DeliverRequest request = request(events, topics, traceparent);
     long deadlineMs = config.deadlineMs();
     long started = System.nanoTime();
     Promise<Outcome[]> answered = Promise.promise();

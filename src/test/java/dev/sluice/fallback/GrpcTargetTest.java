@@ -81,6 +81,16 @@ class GrpcTargetTest {
   }
 
   @Test
+  void noEventsMakeNoCall(Vertx vertx) throws Exception {
+    try (GrpcJava.Receiver receiver = GrpcJava.Receiver.plain(0, answering(Result.Status.OK))) {
+      Outcome[] out = deliver(vertx, config("orders", receiver.port(), 2000, false, null), List.of(), topics(0));
+
+      assertThat(out).isEmpty();
+      assertThat(receiver.calls()).isEmpty();
+    }
+  }
+
+  @Test
   void eachEventGetsItsOwnAnswer(Vertx vertx) throws Exception {
     Function<DeliverRequest, DeliverResponse> mixed = req -> DeliverResponse.newBuilder()
         .addResults(Result.newBuilder().setStatus(Result.Status.OK))
