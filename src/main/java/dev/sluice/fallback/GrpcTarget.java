@@ -137,11 +137,11 @@ public final class GrpcTarget implements FallbackTarget {
     for (int i = 0; i < events.size(); i++) {
       Event e = events.get(i);
       b.addEvents(dev.sluice.grpc.v1.Event.newBuilder()
-          .setEventId(e.eventId())
-          .setEventType(e.eventType())
+          .setEventId(orEmpty(e.eventId()))
+          .setEventType(orEmpty(e.eventType()))
           .setEventVersion(orEmpty(e.eventVersion()))
-          .setTopic(topics[i])
-          .setKey(e.key())
+          .setTopic(orEmpty(topics[i]))
+          .setKey(orEmpty(e.key()))
           .setCorrelationId(orEmpty(e.correlationId()))
           .setTraceparent(orEmpty(traceparent))
           .setEnvelope(ByteString.copyFrom(e.value())));
@@ -198,6 +198,7 @@ public final class GrpcTarget implements FallbackTarget {
     return out;
   }
 
+  /** Protobuf strings are never null: an absent value is empty. */
   private static String orEmpty(String s) {
     return s == null ? "" : s;
   }
