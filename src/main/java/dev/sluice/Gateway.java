@@ -14,7 +14,7 @@ import dev.sluice.kafka.KafkaHealthVerticle;
 import dev.sluice.kafka.KafkaPublisherVerticle;
 import dev.sluice.fallback.Delivery;
 import dev.sluice.fallback.RelayVerticle;
-import dev.sluice.fallback.SpoolingDelivery;
+import dev.sluice.fallback.FallbackDelivery;
 import dev.sluice.store.Spool;
 import dev.sluice.store.Store;
 import dev.sluice.route.RouteVerticle;
@@ -57,7 +57,7 @@ public final class Gateway {
   private Future<Boolean> shutdown;
   private Store store;
   private Spool spool;
-  private SpoolingDelivery spooling;
+  private FallbackDelivery fallback;
 
   private Gateway(SluiceConfig config) {
     this.config = config;
@@ -102,7 +102,8 @@ public final class Gateway {
             : VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE;
     return deploy(new KafkaPublisherVerticle(kafka, state, config.limits().maxInFlightBytes(), registry))
         .compose(v -> deploy(new KafkaHealthVerticle(kafka, routeTopics(), state, registry)))
-        .compose(v -> deploy(new RouteVerticle(config.routing(), delivery(publishTimeout))))
+        .compose(v -> deploy(new RouteVerticle(config.routing(), config.fallback(), config.spool().enabled(),
+            delivery(publishTimeout))))
         .compose(
             v ->
                 record(
@@ -133,31 +134,34 @@ public final class Gateway {
                     config.admin().port()));
   }
 
-  /** Kafka only, or Kafka with the spool behind it (then the store is opened and migrated in the background). */
+  /**
+   * Kafka only, or Kafka with fallbacks behind it (the gRPC targets, and the spool, whose store is then
+   * opened and migrated in the background).
+   */
   private Delivery delivery(long publishTimeout) {
-    if (!config.spool().enabled()) {
+    if (!config.fallback().any(config.spool().enabled())) {
       return Delivery.kafka(vertx, publishTimeout);
     }
-    var s = config.store();
-    store = Store.create(vertx, s.uri(), s.schema(), s.maxConnections());
-    store.migrate(2000);
-    spool = new Spool(store);
-    state.fallbackConfigured(true);
-    var b = config.kafkaBreaker();
-    spooling = new SpoolingDelivery(spool, new SpoolingDelivery.Settings(config.spool().maxEvents(),
-        config.spool().maxBytes(), config.spool().appendTimeoutMs(), b.windowMs(), b.minCalls(),
-        b.failureRatePercent() / 100.0, b.resetMs()), state, publishTimeout, registry);
-    return spooling;
+    if (config.spool().enabled()) {
+      var s = config.store();
+      store = Store.create(vertx, s.uri(), s.schema(), s.maxConnections());
+      store.migrate(2000);
+      spool = new Spool(store);
+      state.fallbackConfigured(true);
+    }
+    fallback = FallbackDelivery.create(vertx, spool, config.spool(), config.fallback(), config.kafkaBreaker(), state,
+        publishTimeout, registry);
+    return fallback;
   }
 
   /** The spool's relay, when the spool is on. */
   private Future<Void> deployRelay(long publishTimeout) {
-    if (spooling == null) {
+    if (spool == null) {
       return Future.succeededFuture();
     }
     // not gated by Kafka's breaker: while every key is held by the spool no direct call would ever
     // close it, so the relay goes by the readiness probe and backs off on its own failures
-    SpoolingDelivery d = spooling;
+    FallbackDelivery d = fallback;
     int workers = config.spool().relayWorkers();
     int share = (Spool.SHARDS + workers - 1) / workers;
     Future<Void> chain = Future.succeededFuture();

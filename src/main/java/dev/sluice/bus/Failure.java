@@ -25,7 +25,8 @@ public enum Failure {
   TOPIC_MISSING("SLC-5005", 503, "UNAVAILABLE", true),
   OUTCOME_UNKNOWN("SLC-5006", 504, "DEADLINE_EXCEEDED", false),
   REFUSED_WITH_BATCH("SLC-5007", 503, "UNAVAILABLE", true),
-  SPOOL_FULL("SLC-5008", 503, "RESOURCE_EXHAUSTED", true);
+  SPOOL_FULL("SLC-5008", 503, "RESOURCE_EXHAUSTED", true),
+  FALLBACK_REJECTED("SLC-5009", 502, "FAILED_PRECONDITION", false);
 
   private final String id;
   private final int httpStatus;

@@ -28,6 +28,11 @@ final class ConfigTree {
     return node;
   }
 
+  /** The value at {@code key} as YAML gave it (a list stays a list), or null. */
+  Object raw(String key) {
+    return get(key);
+  }
+
   String optionalString(String key) {
     Object v = get(key);
     return v == null ? "" : v.toString().trim();

@@ -13,9 +13,11 @@ public record SluiceConfig(
     BridgeConfig bridge,
     StoreConfig store,
     SpoolConfig spool,
-    BreakerConfig kafkaBreaker) {
+    BreakerConfig kafkaBreaker,
+    FallbackConfig fallback) {
 
   public SluiceConfig {
     ConfigRules.check(http, websocket, limits, kafka);
+    FallbackConfig.check(fallback, routing, spool);
   }
 }

@@ -18,8 +18,11 @@ import java.util.List;
  */
 public interface Delivery {
 
-  /** Delivers {@code events} (routed to {@code topics}); completes, never fails, with one outcome each. */
-  Future<Outcome[]> deliver(List<Event> events, String[] topics, String traceparent);
+  /**
+   * Delivers {@code events} (routed to {@code topics}, each with its route's fallback chain);
+   * completes, never fails, with one outcome each.
+   */
+  Future<Outcome[]> deliver(List<Event> events, String[] topics, Chain[] chains, String traceparent);
 
   /** Starts what runs in the background (on the caller's context). */
   default Future<Void> start(Vertx vertx) {
@@ -33,7 +36,7 @@ public interface Delivery {
   /** Kafka only: today's fast path, unchanged. */
   static Delivery kafka(Vertx vertx, long publishTimeoutMs) {
     DeliveryOptions options = new DeliveryOptions().setSendTimeout(publishTimeoutMs);
-    return (events, topics, traceparent) -> publish(vertx, options, events, topics, traceparent);
+    return (events, topics, chains, traceparent) -> publish(vertx, options, events, topics, traceparent);
   }
 
   /** Publishes through the gateway's producer; a missing answer becomes per-event outcomes. */

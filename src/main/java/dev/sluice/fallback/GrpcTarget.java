@@ -31,7 +31,7 @@ import java.util.concurrent.TimeUnit;
  * this target; {@code RETRY}, no status, and every event of a call that fails (deadline, connection,
  * any gRPC status but OK, a response with another number of results) are retryable failures ({@link
  * Failure#KAFKA_UNAVAILABLE}: the next link of the chain takes them); {@code REJECT} is a failure for
- * good ({@link Failure#BROKER_REJECTED}). Never fails its future. Used from one event loop.
+ * good ({@link Failure#FALLBACK_REJECTED}). Never fails its future. Used from one event loop.
  */
 public final class GrpcTarget implements FallbackTarget {
 
@@ -162,7 +162,7 @@ public final class GrpcTarget implements FallbackTarget {
       String why = r.getMessage().isEmpty() ? "" : ": " + r.getMessage();
       out[i] = switch (r.getStatus()) {
         case OK -> Outcome.delivered(topics[i], name);
-        case REJECT -> Outcome.failed(Failure.BROKER_REJECTED, name + " rejected the event" + why);
+        case REJECT -> Outcome.failed(Failure.FALLBACK_REJECTED, name + " rejected the event" + why);
         case RETRY -> Outcome.failed(Failure.KAFKA_UNAVAILABLE, name + " cannot take the event now (RETRY)" + why);
         case STATUS_UNSPECIFIED, UNRECOGNIZED -> Outcome.failed(Failure.KAFKA_UNAVAILABLE,
             name + " answered no status for the event" + why);

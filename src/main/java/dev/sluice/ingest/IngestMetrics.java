@@ -23,7 +23,8 @@ final class IngestMetrics {
     Failure.TOPIC_MISSING,
     Failure.OUTCOME_UNKNOWN,
     Failure.REFUSED_WITH_BATCH,
-    Failure.SPOOL_FULL
+    Failure.SPOOL_FULL,
+    Failure.FALLBACK_REJECTED
   };
 
   private final MeterRegistry registry;

@@ -107,7 +107,7 @@ class GrpcTargetTest {
       assertThat(out[1].failure()).isEqualTo(Failure.KAFKA_UNAVAILABLE);
       assertThat(out[1].failure().retryable()).isTrue();
       assertThat(out[1].message()).contains("grpc:orders", "RETRY", "busy");
-      assertThat(out[2].failure()).isEqualTo(Failure.BROKER_REJECTED);
+      assertThat(out[2].failure()).isEqualTo(Failure.FALLBACK_REJECTED);
       assertThat(out[2].failure().retryable()).isFalse();
       assertThat(out[2].message()).contains("grpc:orders", "rejected", "order unknown");
       assertThat(out[3].failure()).isEqualTo(Failure.KAFKA_UNAVAILABLE);
@@ -132,7 +132,7 @@ class GrpcTargetTest {
 
       Outcome[] out = deliver(vertx, config("orders", receiver.port(), 10_000, false, null), events, topics(10_000));
 
-      assertThat(out).allSatisfy(o -> assertThat(o.failure()).isEqualTo(Failure.BROKER_REJECTED));
+      assertThat(out).allSatisfy(o -> assertThat(o.failure()).isEqualTo(Failure.FALLBACK_REJECTED));
     }
   }
 
@@ -226,7 +226,7 @@ class GrpcTargetTest {
   void forItsBreakerACallFailedWhenAnEventWasNotTakenForARetryableReason() {
     Outcome ok = Outcome.delivered("orders", "grpc:o");
     Outcome retry = Outcome.failed(Failure.KAFKA_UNAVAILABLE, "grpc:o cannot take the event now (RETRY)");
-    Outcome reject = Outcome.failed(Failure.BROKER_REJECTED, "grpc:o rejected the event");
+    Outcome reject = Outcome.failed(Failure.FALLBACK_REJECTED, "grpc:o rejected the event");
     assertThat(GrpcTarget.targetFailed(new Outcome[] {ok, ok})).isFalse();
     assertThat(GrpcTarget.targetFailed(new Outcome[] {ok, reject})).isFalse(); // the event's fault, not the target's
     assertThat(GrpcTarget.targetFailed(new Outcome[] {ok, retry})).isTrue();
