@@ -65,7 +65,7 @@ aggregate() {
 expected_modes() {
   if ((INGEST)); then echo raw single batch; ((STREAM)) && echo stream; fi
   if ((BRIDGE)); then echo perftest bridge; fi
-  if ((SPOOL)); then echo batch spool-in spool-drain; fi
+  if ((SPOOL)); then echo batch batch-spool spool-in spool-drain; fi
 }
 
 # Prints one line per problem with the rows: a mode missing in a round, or measured at 0 events/s.
@@ -112,7 +112,7 @@ report() {
         "$( ((STREAM)) && echo "; stream $STREAM_CONNECTIONS WebSocket conns x $STREAM_FRAME events/frame, <= $STREAM_WINDOW unacked each")"
     fi
     if ((SPOOL)); then
-      printf 'gateway: %s (%s), JVM %s, default sluice.yaml + spool on (PostgreSQL %s, schema %s)%s; events %s B; batch %s x %s events\n' \
+      printf 'gateways: %s (%s), JVM %s, default sluice.yaml, and a second one with the spool on (PostgreSQL %s, schema %s)%s; events %s B; batch %s x %s events\n' \
         "$(basename "$JAR")" "$GIT_COMMIT" "$GW_JVM_OPTS" "$SPOOL_URI" "$SPOOL_SCHEMA" "${SLUICE_ENV:+ + env $SLUICE_ENV}" "$EVENT_BYTES" "$BATCH_CONNECTIONS" "$BATCH_SIZE"
     fi
     if ((BRIDGE)); then
@@ -146,8 +146,9 @@ report() {
       printf '  for bridge: its records were written before the window) / everything else on the machine\n'
     fi
     if ((SPOOL)); then
-      printf 'batch = Kafka up; spool-in = Kafka killed, its breaker open, every event committed to the PostgreSQL spool ("spooled");\n'
-      printf '  spool-drain = Kafka back, no load: events in the spool / time until the relay emptied it into Kafka; x raw = x batch\n'
+      printf 'batch = Kafka up, spool off; batch-spool = the same on a gateway with the spool on, its breaker closed (A/B);\n'
+      printf '  spool-in = Kafka killed, the breaker open, every event committed to the PostgreSQL spool ("spooled");\n'
+      printf '  spool-drain = Kafka back, no load: events in the spool / time until the relays emptied it into Kafka; x raw = x batch\n'
       printf '  of the same round; landed = in Kafka (spool-in events land during spool-drain)\n'
     fi
     if ((STREAM)); then
