@@ -68,10 +68,12 @@ public final class EnvelopeReader {
           return ReadResult.failed(Failure.EMPTY_BODY, "the batch is empty");
         }
       }
-      if (p.nextToken() != null) {
+      // what follows the value is looked at here, not by the parser: it may be a line of NDJSON that
+      // starts with a byte-order mark, which the parser refuses as a character it cannot read
+      int rest = skipWhitespace(body, from + (int) p.currentLocation().getByteOffset(), length);
+      if (rest < length) {
         return ReadResult.failed(
-            Failure.MALFORMED_JSON,
-            "malformed JSON at " + where(p.currentTokenLocation(), from) + ": " + TRAILING_CONTENT);
+            Failure.MALFORMED_JSON, "malformed JSON at " + position(body, rest) + ": " + TRAILING_CONTENT);
       }
       return out.result(single);
     } catch (JsonProcessingException e) {
@@ -110,7 +112,7 @@ public final class EnvelopeReader {
       }
       String other = Utf8.otherEncoding(body, start, lineEnd, "line");
       if (other != null) {
-        return notUtf8(line, start - lineStart + 1, "not UTF-8: " + other);
+        return notUtf8("line " + line + ", column " + (start - lineStart + 1), "not UTF-8: " + other);
       }
       try (JsonParser p = JSON.createParser(body, start, lineEnd - start)) {
         readElement(p, p.nextToken(), index, "/" + index, body, start, out);
@@ -136,10 +138,9 @@ public final class EnvelopeReader {
     return out.result(false);
   }
 
-  private static ReadResult notUtf8(int line, int column, String what) {
+  private static ReadResult notUtf8(String position, String what) {
     return ReadResult.failed(
-        Failure.MALFORMED_JSON,
-        "malformed JSON at line " + line + ", column " + column + ": " + what + "; JSON must be UTF-8 (RFC 8259)");
+        Failure.MALFORMED_JSON, "malformed JSON at " + position + ": " + what + "; JSON must be UTF-8 (RFC 8259)");
   }
 
   /**
@@ -150,21 +151,26 @@ public final class EnvelopeReader {
   private static ReadResult encodingFailure(byte[] body, int from, int length) {
     String other = Utf8.otherEncoding(body, from, length, "body");
     if (other != null) {
-      return notUtf8(1, from + 1, "not UTF-8: " + other);
+      return notUtf8("line 1, column " + (from + 1), "not UTF-8: " + other);
     }
     int bad = Utf8.firstInvalid(body, from, length);
     if (bad < 0) {
       return null;
     }
+    return notUtf8(position(body, bad), "invalid UTF-8 (" + Utf8.describe(body, bad, length) + ")");
+  }
+
+  /** Line and column (in bytes, from 1) of {@code at}. */
+  private static String position(byte[] body, int at) {
     int line = 1;
     int lineStart = 0;
-    for (int i = 0; i < bad; i++) {
+    for (int i = 0; i < at; i++) {
       if (body[i] == '\n') {
         line++;
         lineStart = i + 1;
       }
     }
-    return notUtf8(line, bad - lineStart + 1, "invalid UTF-8 (" + Utf8.describe(body, bad, length) + ")");
+    return "line " + line + ", column " + (at - lineStart + 1);
   }
 
   /** A guess of the event count from the body size (envelopes are rarely under 200 bytes). */
@@ -218,9 +224,10 @@ public final class EnvelopeReader {
     return limit;
   }
 
+  /** Skips JSON whitespace; within an NDJSON line there is no newline to skip. */
   private static int skipWhitespace(byte[] body, int from, int limit) {
     int i = from;
-    while (i < limit && (body[i] == ' ' || body[i] == '\t' || body[i] == '\r')) {
+    while (i < limit && (body[i] == ' ' || body[i] == '\t' || body[i] == '\r' || body[i] == '\n')) {
       i++;
     }
     return i;

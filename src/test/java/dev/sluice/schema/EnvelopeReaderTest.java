@@ -307,6 +307,14 @@ class EnvelopeReaderTest {
     assertThat(value(later, 2)).isEqualTo(a);
   }
 
+  /** A WebSocket message is read as NDJSON when a JSON value is followed by more on further lines. */
+  @Test
+  void callsALineAfterTheValueTrailingContentEvenWhenItStartsWithAByteOrderMark() {
+    ReadResult r = json(concat(BOM, envelope(ID1, ""), "\n", BOM, envelope(ID2, ""), "\n"));
+    assertThat(r.failure()).isEqualTo(Failure.MALFORMED_JSON);
+    assertThat(r.message()).isEqualTo("malformed JSON at line 2, column 1: " + EnvelopeReader.TRAILING_CONTENT);
+  }
+
   @Test
   void refusesAByteOrderMarkInsideTheText() {
     ReadResult r = json(concat("[", BOM, envelope(ID1, ""), "]"));
