@@ -154,15 +154,7 @@ final class EventsRequest {
 
   private void answer(ReadResult read, List<Event> events, Outcome[] outcomes) {
     List<Rejection> rejections = read.rejections();
-    ctx.metrics().accepted(countAccepted(outcomes));
-    for (Rejection r : rejections) {
-      ctx.metrics().events(r.failure(), 1);
-    }
-    for (Outcome o : outcomes) {
-      if (!o.isAccepted()) {
-        ctx.metrics().events(o.failure(), 1);
-      }
-    }
+    ctx.metrics().settled(rejections, outcomes);
     Answer answer =
         read.single()
             ? Answer.single(
@@ -248,16 +240,6 @@ final class EventsRequest {
     } catch (NumberFormatException e) {
       return -1;
     }
-  }
-
-  private static int countAccepted(Outcome[] outcomes) {
-    int n = 0;
-    for (Outcome o : outcomes) {
-      if (o.isAccepted()) {
-        n++;
-      }
-    }
-    return n;
   }
 
   /** The body format for a content type, or null when it is not one Sluice reads. */
