@@ -85,6 +85,7 @@ public final class IngestVerticle extends VerticleBase {
             vertx.eventBus(),
             new DeliveryOptions().setSendTimeout(routeTimeoutMs),
             http.maxBodyBytes(),
+            http.bodyTimeoutMs(),
             Integer.toString(limits.retryAfterSeconds()));
     Router router = Router.router(vertx);
     router
