@@ -124,8 +124,10 @@ final class EventsRequest {
 
   /**
    * The body did not arrive in time: 408, and the exchange ends, as the client may still be sending —
-   * HTTP/1.x closes the connection once the answer is written, HTTP/2 resets the stream (NO_ERROR,
-   * RFC 9113 section 8.1) and keeps the connection.
+   * HTTP/1.x closes the connection once the answer is written (what the client sent was read, so the
+   * close loses nothing); HTTP/2 keeps the connection and resets the stream (NO_ERROR, RFC 9113 section
+   * 8.1) if it still sends {@link #LINGER_MS} later: a reset right after the answer can make a client
+   * drop the answer it has not read yet.
    */
   private void onBodyTimeout() {
     bodyTimer = -1;
@@ -142,13 +144,15 @@ final class EventsRequest {
             + body.size() + (expected > 0 ? " of " + expected : "") + " bytes received");
     Future<Void> written = answerWritten;
     if (written != null) {
-      written.onComplete(ar -> {
-        if (http2) {
-          resp.reset(0);
-        } else {
-          req.connection().close();
-        }
-      });
+      written.onComplete(
+          ar -> {
+            if (!http2) {
+              req.connection().close();
+            } else if (!req.isEnded()) {
+              long linger = ctx.vertx().setTimer(LINGER_MS, id -> resp.reset(0));
+              req.endHandler(end -> ctx.vertx().cancelTimer(linger));
+            }
+          });
     }
   }
 

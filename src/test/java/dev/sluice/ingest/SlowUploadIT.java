@@ -38,6 +38,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -147,15 +148,24 @@ class SlowUploadIT {
       get(slow.write(Buffer.buffer("{\"eventId\"")));
       ScheduledFuture<?> drip = trickle.scheduleAtFixedRate(() -> slow.write(Buffer.buffer(" ")), 200, 200, TimeUnit.MILLISECONDS);
       try {
-        HttpClientResponse r = get(slow.response());
-        JsonObject body = new JsonObject(get(r.body()));
+        AtomicReference<HttpClientResponse> answer = new AtomicReference<>();
+        Buffer text =
+            get(
+                slow.response()
+                    .compose(
+                        r -> {
+                          answer.set(r);
+                          return r.body();
+                        }));
+        JsonObject body = new JsonObject(text);
+        HttpClientResponse r = answer.get();
 
         assertThat(r.version()).isEqualTo(HttpVersion.HTTP_2);
         assertThat(r.statusCode()).as("%s", body).isEqualTo(408);
         assertThat(body.getString("code")).isEqualTo("SLC-1011");
         assertThat(Duration.ofNanos(System.nanoTime() - started)).isGreaterThanOrEqualTo(Duration.ofMillis(BODY_TIMEOUT_MS));
         assertThat(reset.get(5, TimeUnit.SECONDS))
-            .as("the server asks the client to stop sending (RST_STREAM NO_ERROR)")
+            .as("the server asks the client to stop sending (RST_STREAM NO_ERROR) after a linger")
             .isInstanceOfSatisfying(StreamResetException.class, e -> assertThat(e.getCode()).isZero());
       } finally {
         drip.cancel(false);
