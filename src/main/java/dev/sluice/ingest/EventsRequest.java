@@ -22,6 +22,8 @@ import java.util.Locale;
  */
 final class EventsRequest {
 
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(EventsRequest.class);
+
   private static final CharSequence APPLICATION_JSON = HttpHeaders.createOptimized("application/json");
   private static final CharSequence RETRY_AFTER = HttpHeaders.createOptimized("retry-after");
   static final CharSequence X_REQUEST_ID = HttpHeaders.createOptimized("x-request-id");
@@ -89,8 +91,8 @@ final class EventsRequest {
     }
     expected = length;
     body = new RequestBody(ctx.inFlight(), length, ctx.maxBodyBytes());
-    req.handler(this::onChunk);
-    req.endHandler(v -> onEnd());
+    req.handler(chunk -> guarded(() -> onChunk(chunk)));
+    req.endHandler(v -> guarded(this::onEnd));
     req.exceptionHandler(
         t -> {
           if (reservedEvents == 0) { // aborted while the body was read: nothing was sent yet
@@ -189,7 +191,7 @@ final class EventsRequest {
     reservedEvents = events.size();
     String traceparent = req.getHeader(TRACEPARENT);
     ctx.publish(events, Ids.validTraceparent(traceparent) ? traceparent : null)
-        .onSuccess(outcomes -> answer(read, events, outcomes));
+        .onSuccess(outcomes -> guarded(() -> answer(read, events, outcomes)));
   }
 
   private void answer(ReadResult read, List<Event> events, Outcome[] outcomes) {
@@ -204,6 +206,25 @@ final class EventsRequest {
                 requestId)
             : Answer.batch(read.total(), rejections, events, outcomes, requestId);
     send(answer);
+  }
+
+  /**
+   * Runs a step of the request; a bug in it must not leave the request unanswered with its budget
+   * taken: it is answered 500 SLC-5999 (logged with the request id) and its budget given back.
+   */
+  private void guarded(Runnable step) {
+    try {
+      step.run();
+    } catch (RuntimeException e) {
+      LOG.error("Request {}: unexpected failure; answering 500", requestId, e);
+      if (done) {
+        release();
+        return;
+      }
+      ctx.metrics().rejected(Failure.INTERNAL_ERROR);
+      send(Answer.error(Failure.INTERNAL_ERROR, reservedEvents == 0 ? "internal error: nothing was published"
+          : "internal error: the events' outcome is unknown (eventId is the dedup key)", requestId));
+    }
   }
 
   /** Refuses the whole request: counted, nothing published. */
