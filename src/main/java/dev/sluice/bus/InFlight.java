@@ -29,6 +29,14 @@ public final class InFlight {
     return tryAcquire(bytes, maxBytes, n);
   }
 
+  /**
+   * Whether {@code n} more bytes would fit now, taking nothing: a cheap early refusal of a request whose
+   * announced size cannot fit, before its bytes are taken as they arrive.
+   */
+  public boolean hasRoomForBytes(long n) {
+    return bytes.get() + n <= maxBytes;
+  }
+
   public void releaseEvents(long n) {
     events.addAndGet(-n);
   }

@@ -62,7 +62,8 @@ public final class ConfigLoader {
             t.integer("http.instances"),
             t.integer("http.max-body-bytes"),
             t.integer("http.max-batch-events"),
-            t.integer("http.idle-timeout-seconds")),
+            t.integer("http.idle-timeout-seconds"),
+            t.integer("http.body-timeout-ms")),
         new WebSocketConfig(
             t.integer("websocket.credits"),
             t.integer("websocket.max-message-bytes"),

@@ -7,7 +7,8 @@ public record HttpConfig(
     int instances,
     int maxBodyBytes,
     int maxBatchEvents,
-    int idleTimeoutSeconds) {
+    int idleTimeoutSeconds,
+    int bodyTimeoutMs) {
 
   public HttpConfig {
     Check.port("http.port", port);
@@ -15,5 +16,6 @@ public record HttpConfig(
     Check.atLeast("http.max-body-bytes", maxBodyBytes, 1);
     Check.atLeast("http.max-batch-events", maxBatchEvents, 1);
     Check.atLeast("http.idle-timeout-seconds", idleTimeoutSeconds, 0);
+    Check.atLeast("http.body-timeout-ms", bodyTimeoutMs, 100);
   }
 }

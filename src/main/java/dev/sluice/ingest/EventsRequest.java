@@ -5,28 +5,30 @@ import dev.sluice.bus.Failure;
 import dev.sluice.bus.Outcome;
 import dev.sluice.schema.ReadResult;
 import dev.sluice.schema.Rejection;
+import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.HttpVersion;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 
 /**
  * One {@code POST /v1/events}, from its headers to its answer, on its connection's event loop. Bytes are
- * taken from the in-flight budget before they are held, events before they are sent; both are given
- * back once when the request is answered or abandoned.
+ * taken from the in-flight budget as they arrive, before they are held (a Content-Length that cannot
+ * fit is refused at once), events before they are sent; both are given back once when the request is
+ * answered or abandoned. The body must arrive within {@code http.body-timeout-ms} of the headers.
  */
 final class EventsRequest {
+
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(EventsRequest.class);
 
   private static final CharSequence APPLICATION_JSON = HttpHeaders.createOptimized("application/json");
   private static final CharSequence RETRY_AFTER = HttpHeaders.createOptimized("retry-after");
   static final CharSequence X_REQUEST_ID = HttpHeaders.createOptimized("x-request-id");
   private static final CharSequence X_CORRELATION_ID = HttpHeaders.createOptimized("x-correlation-id");
   private static final CharSequence TRACEPARENT = HttpHeaders.createOptimized("traceparent");
-  private static final int INITIAL_CHUNKED_CAPACITY = 16 * 1024;
   private static final long LINGER_MS = 2000;
 
   private enum Format { JSON, NDJSON }
@@ -39,9 +41,10 @@ final class EventsRequest {
   private final String correlationId;
 
   private Format format;
-  private byte[] body;
-  private int size;
-  private long reservedBytes;
+  private long expected;
+  private RequestBody body;
+  private long bodyTimer = -1;
+  private Future<Void> answerWritten;
   private long reservedEvents;
   private boolean done;
 
@@ -83,20 +86,25 @@ final class EventsRequest {
       refuse(Failure.BODY_TOO_LARGE, "the body is " + length + " bytes, the limit is " + ctx.maxBodyBytes());
       return;
     }
-    if (length > 0 && !reserveBytes(length)) {
+    if (length > 0 && !ctx.inFlight().hasRoomForBytes(length)) {
       refuse(Failure.OVERLOADED, "too much in flight (" + ctx.inFlight().bytes() + " bytes); retry later");
       return;
     }
-    body = new byte[length > 0 ? (int) length : INITIAL_CHUNKED_CAPACITY];
-    req.handler(this::onChunk);
-    req.endHandler(v -> onEnd());
+    expected = length;
+    body = new RequestBody(ctx.inFlight(), length, ctx.maxBodyBytes());
+    req.handler(chunk -> guarded(() -> onChunk(chunk)));
+    req.endHandler(v -> guarded(this::onEnd));
     req.exceptionHandler(
         t -> {
           if (reservedEvents == 0) { // aborted while the body was read: nothing was sent yet
             done = true;
+            cancelBodyTimer();
             release();
           }
         });
+    if (!req.isEnded()) {
+      bodyTimer = ctx.vertx().setTimer(ctx.bodyTimeoutMs(), id -> onBodyTimeout());
+    }
     if ("100-continue".equalsIgnoreCase(req.getHeader(HttpHeaders.EXPECT))) {
       resp.writeContinue();
     }
@@ -107,33 +115,67 @@ final class EventsRequest {
     if (done) {
       return; // already answered: the rest of the body is read and dropped
     }
-    int len = chunk.length();
-    int needed = size + len;
-    if (needed > ctx.maxBodyBytes()) {
+    if (body.size() + chunk.length() > ctx.maxBodyBytes()) {
       lingerThenClose();
       refuse(Failure.BODY_TOO_LARGE, "the body is larger than the limit of " + ctx.maxBodyBytes() + " bytes");
       return;
     }
-    if (needed > reservedBytes && !reserveBytes(Math.max(needed - reservedBytes, Math.min(needed, 64 * 1024)))) {
+    if (!body.append(chunk)) {
       refuse(Failure.OVERLOADED, "too much in flight (" + ctx.inFlight().bytes() + " bytes); retry later");
+    }
+  }
+
+  /**
+   * The body did not arrive in time: 408, and the exchange ends, as the client may still be sending —
+   * HTTP/1.x closes the connection once the answer is written (what the client sent was read, so the
+   * close loses nothing); HTTP/2 keeps the connection and resets the stream (NO_ERROR, RFC 9113 section
+   * 8.1) if it still sends {@link #LINGER_MS} later: a reset right after the answer can make a client
+   * drop the answer it has not read yet.
+   */
+  private void onBodyTimeout() {
+    bodyTimer = -1;
+    if (done) {
       return;
     }
-    if (needed > body.length) {
-      body = Arrays.copyOf(body, (int) Math.min(ctx.maxBodyBytes(), Math.max(needed, body.length * 2L)));
+    boolean http2 = req.version() == HttpVersion.HTTP_2;
+    if (!http2) {
+      resp.putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
     }
-    chunk.getBytes(0, len, body, size);
-    size = needed;
+    refuse(
+        Failure.BODY_TIMEOUT,
+        "the body did not arrive within " + ctx.bodyTimeoutMs() + " ms of the headers (http.body-timeout-ms): "
+            + body.size() + (expected > 0 ? " of " + expected : "") + " bytes received");
+    Future<Void> written = answerWritten;
+    if (written != null) {
+      written.onComplete(
+          ar -> {
+            if (!http2) {
+              req.connection().close();
+            } else if (!req.isEnded()) {
+              long linger = ctx.vertx().setTimer(LINGER_MS, id -> resp.reset(0));
+              req.endHandler(end -> ctx.vertx().cancelTimer(linger));
+            }
+          });
+    }
+  }
+
+  private void cancelBodyTimer() {
+    if (bodyTimer >= 0) {
+      ctx.vertx().cancelTimer(bodyTimer);
+      bodyTimer = -1;
+    }
   }
 
   private void onEnd() {
+    cancelBodyTimer();
     if (done) {
       return;
     }
     ReadResult read =
         format == Format.JSON
-            ? ctx.reader().readJson(body, size, correlationId)
-            : ctx.reader().readNdjson(body, size, correlationId);
-    body = null; // valid events hold their own bytes from here on
+            ? ctx.reader().readJson(body.bytes(), body.size(), correlationId)
+            : ctx.reader().readNdjson(body.bytes(), body.size(), correlationId);
+    body.drop(); // valid events hold their own bytes from here on
     if (read.failure() != null) {
       refuse(read.failure(), read.message());
       return;
@@ -150,20 +192,12 @@ final class EventsRequest {
     reservedEvents = events.size();
     String traceparent = req.getHeader(TRACEPARENT);
     ctx.publish(events, Ids.validTraceparent(traceparent) ? traceparent : null)
-        .onSuccess(outcomes -> answer(read, events, outcomes));
+        .onSuccess(outcomes -> guarded(() -> answer(read, events, outcomes)));
   }
 
   private void answer(ReadResult read, List<Event> events, Outcome[] outcomes) {
     List<Rejection> rejections = read.rejections();
-    ctx.metrics().accepted(countAccepted(outcomes));
-    for (Rejection r : rejections) {
-      ctx.metrics().events(r.failure(), 1);
-    }
-    for (Outcome o : outcomes) {
-      if (!o.isAccepted()) {
-        ctx.metrics().events(o.failure(), 1);
-      }
-    }
+    ctx.metrics().settled(rejections, outcomes);
     Answer answer =
         read.single()
             ? Answer.single(
@@ -173,6 +207,25 @@ final class EventsRequest {
                 requestId)
             : Answer.batch(read.total(), rejections, events, outcomes, requestId);
     send(answer);
+  }
+
+  /**
+   * Runs a step of the request; a bug in it must not leave the request unanswered with its budget
+   * taken: it is answered 500 SLC-5999 (logged with the request id) and its budget given back.
+   */
+  private void guarded(Runnable step) {
+    try {
+      step.run();
+    } catch (RuntimeException e) {
+      LOG.error("Request {}: unexpected failure; answering 500", requestId, e);
+      if (done) {
+        release();
+        return;
+      }
+      ctx.metrics().rejected(Failure.INTERNAL_ERROR);
+      send(Answer.error(Failure.INTERNAL_ERROR, reservedEvents == 0 ? "internal error: nothing was published"
+          : "internal error: the events' outcome is unknown (eventId is the dedup key)", requestId));
+    }
   }
 
   /** Refuses the whole request: counted, nothing published. */
@@ -186,12 +239,13 @@ final class EventsRequest {
       return;
     }
     done = true;
+    cancelBodyTimer();
     if (answer.failure() != null && answer.failure().retryable() && answer.status() == 503) {
       resp.putHeader(RETRY_AFTER, ctx.retryAfter());
     }
     resp.setStatusCode(answer.status()).putHeader(HttpHeaders.CONTENT_TYPE, APPLICATION_JSON);
     if (!resp.closed()) {
-      resp.end(answer.body());
+      answerWritten = resp.end(answer.body());
     }
     ctx.metrics().answered(answer.status(), started);
     release();
@@ -202,22 +256,13 @@ final class EventsRequest {
   }
 
   private void release() {
-    if (reservedBytes > 0) {
-      ctx.inFlight().releaseBytes(reservedBytes);
-      reservedBytes = 0;
+    if (body != null) {
+      body.release();
     }
     if (reservedEvents > 0) {
       ctx.inFlight().releaseEvents(reservedEvents);
       reservedEvents = 0;
     }
-  }
-
-  private boolean reserveBytes(long n) {
-    if (!ctx.inFlight().tryAcquireBytes(n)) {
-      return false;
-    }
-    reservedBytes += n;
-    return true;
   }
 
   /**
@@ -249,16 +294,6 @@ final class EventsRequest {
     } catch (NumberFormatException e) {
       return -1;
     }
-  }
-
-  private static int countAccepted(Outcome[] outcomes) {
-    int n = 0;
-    for (Outcome o : outcomes) {
-      if (o.isAccepted()) {
-        n++;
-      }
-    }
-    return n;
   }
 
   /** The body format for a content type, or null when it is not one Sluice reads. */

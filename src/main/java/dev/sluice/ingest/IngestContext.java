@@ -24,6 +24,7 @@ record IngestContext(
     EventBus bus,
     DeliveryOptions routeDelivery,
     int maxBodyBytes,
+    long bodyTimeoutMs,
     String retryAfter) {
 
   /**

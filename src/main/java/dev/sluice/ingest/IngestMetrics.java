@@ -1,10 +1,13 @@
 package dev.sluice.ingest;
 
 import dev.sluice.bus.Failure;
+import dev.sluice.bus.Outcome;
+import dev.sluice.schema.Rejection;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -75,6 +78,26 @@ final class IngestMetrics {
     if (n > 0) {
       eventsByFailure.get(failure).increment(n);
     }
+  }
+
+  /**
+   * Counts the events of a request or frame once their outcomes are known: the rejected ones, and each
+   * published one as accepted or by its failure. Returns how many were accepted.
+   */
+  int settled(List<Rejection> rejections, Outcome[] outcomes) {
+    int accepted = 0;
+    for (Outcome o : outcomes) {
+      if (o.isAccepted()) {
+        accepted++;
+      } else {
+        events(o.failure(), 1);
+      }
+    }
+    accepted(accepted);
+    for (Rejection r : rejections) {
+      events(r.failure(), 1);
+    }
+    return accepted;
   }
 
   void rejected(Failure failure) {

@@ -85,12 +85,17 @@ public final class IngestVerticle extends VerticleBase {
             vertx.eventBus(),
             new DeliveryOptions().setSendTimeout(routeTimeoutMs),
             http.maxBodyBytes(),
+            http.bodyTimeoutMs(),
             Integer.toString(limits.retryAfterSeconds()));
     Router router = Router.router(vertx);
     router
         .route(HttpMethod.POST, EVENTS_PATH)
         .handler(rc -> new EventsRequest(ctx, rc.request(), System.nanoTime()).start());
-    router.route(HttpMethod.GET, STREAM_PATH).handler(this::stream);
+    // upgrades to a stream are taken before the router: its wrapper of the WebSocket hides the Netty
+    // channel that StreamInput reads from; a GET without an upgrade gets its 426 there
+    router
+        .route(HttpMethod.GET, STREAM_PATH)
+        .handler(rc -> error(rc, Failure.UPGRADE_REQUIRED, STREAM_PATH + " is a WebSocket endpoint; send an upgrade request"));
     router.errorHandler(404, rc -> error(rc, Failure.NOT_FOUND, "no such path: " + rc.request().path()));
     router.errorHandler(
         405,
@@ -118,10 +123,17 @@ public final class IngestVerticle extends VerticleBase {
             .setTcpNoDelay(true)
             .setCompressionSupported(false)
             .setMaxWebSocketMessageSize(websocket.maxMessageBytes())
-            .setMaxWebSocketFrameSize(Math.min(65536, websocket.maxMessageBytes()));
+            .setMaxWebSocketFrameSize(websocket.maxMessageBytes());
     return vertx
         .createHttpServer(options)
-        .requestHandler(router)
+        .requestHandler(
+            req -> {
+              if (HttpMethod.GET.equals(req.method()) && STREAM_PATH.equals(req.path()) && req.canUpgradeToWebSocket()) {
+                stream(req);
+              } else {
+                router.handle(req);
+              }
+            })
         .listen()
         .recover(
             err ->
@@ -140,14 +152,9 @@ public final class IngestVerticle extends VerticleBase {
     return server == null ? Future.succeededFuture() : server.shutdown(2, TimeUnit.SECONDS);
   }
 
-  private void stream(RoutingContext rc) {
-    HttpServerRequest req = rc.request();
-    if (!req.canUpgradeToWebSocket()) {
-      error(rc, Failure.UPGRADE_REQUIRED, STREAM_PATH + " is a WebSocket endpoint; send an upgrade request");
-      return;
-    }
+  private void stream(HttpServerRequest req) {
     if (state.draining()) {
-      error(rc, Failure.SHUTTING_DOWN, "the gateway is shutting down");
+      error(req, Failure.SHUTTING_DOWN, "the gateway is shutting down");
       return;
     }
     String cid = req.getHeader("x-correlation-id");
@@ -172,12 +179,16 @@ public final class IngestVerticle extends VerticleBase {
   }
 
   private void error(RoutingContext rc, Failure failure, String message) {
+    error(rc.request(), failure, message);
+  }
+
+  private void error(HttpServerRequest req, Failure failure, String message) {
     long started = System.nanoTime();
-    String rid = rc.request().getHeader(EventsRequest.X_REQUEST_ID);
+    String rid = req.getHeader(EventsRequest.X_REQUEST_ID);
     String requestId = Ids.usable(rid) ? rid : Ids.random();
     Answer a = Answer.error(failure, message, requestId);
     ctx.metrics().rejected(failure);
-    rc.response()
+    req.response()
         .putHeader(EventsRequest.X_REQUEST_ID, requestId)
         .setStatusCode(a.status())
         .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")

@@ -3,9 +3,14 @@ package dev.sluice.ingest;
 import dev.sluice.bus.Event;
 import dev.sluice.bus.Failure;
 import dev.sluice.bus.Outcome;
+import dev.sluice.schema.EnvelopeReader;
 import dev.sluice.schema.ReadResult;
 import dev.sluice.schema.Rejection;
 import dev.sluice.schema.Violation;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.http.WebSocketFrame;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 /**
@@ -17,7 +22,58 @@ final class StreamFrames {
 
   static final String PROTOCOL = "sluice.stream.v1";
 
+  /**
+   * The largest frame the server sends: the default frame limit of WebSocket clients such as Vert.x's
+   * (the server's own limit, for what it reads, is websocket.max-message-bytes).
+   */
+  static final int MAX_FRAME_BYTES = 65536;
+
   private StreamFrames() {}
+
+  /**
+   * A client's message holds one envelope, a JSON array, or NDJSON lines. A JSON value followed by
+   * more content on further lines is NDJSON: then NDJSON's verdict (and its line numbers) stands.
+   */
+  static ReadResult read(EnvelopeReader reader, byte[] bytes, String correlationId) {
+    ReadResult json = reader.readJson(bytes, bytes.length, correlationId);
+    if (json.failure() == Failure.MALFORMED_JSON
+        && json.message().endsWith(EnvelopeReader.TRAILING_CONTENT)
+        && contains(bytes, (byte) '\n')) {
+      return reader.readNdjson(bytes, bytes.length, correlationId);
+    }
+    return json;
+  }
+
+  private static boolean contains(byte[] bytes, byte b) {
+    for (byte x : bytes) {
+      if (x == b) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Sends a text message in frames of at most {@link #MAX_FRAME_BYTES}. */
+  static void send(ServerWebSocket ws, String text) {
+    if (text.length() <= MAX_FRAME_BYTES / 3) { // fits whatever its characters
+      ws.writeTextMessage(text);
+      return;
+    }
+    byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+    if (bytes.length <= MAX_FRAME_BYTES) {
+      ws.writeTextMessage(text);
+      return;
+    }
+    int cut = MAX_FRAME_BYTES;
+    while ((bytes[cut] & 0xC0) == 0x80) { // a text frame holds whole characters
+      cut--;
+    }
+    ws.writeFrame(WebSocketFrame.textFrame(new String(bytes, 0, cut, StandardCharsets.UTF_8), false));
+    for (int at = cut; at < bytes.length; at += MAX_FRAME_BYTES) {
+      int end = Math.min(bytes.length, at + MAX_FRAME_BYTES);
+      ws.writeFrame(WebSocketFrame.continuationFrame(Buffer.buffer().appendBytes(bytes, at, end - at), end == bytes.length));
+    }
+  }
 
   static String hello(int credits, int maxMessageBytes) {
     return new Json(128)

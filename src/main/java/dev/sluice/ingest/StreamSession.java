@@ -4,12 +4,10 @@ import dev.sluice.bus.Event;
 import dev.sluice.bus.Failure;
 import dev.sluice.bus.Outcome;
 import dev.sluice.config.WebSocketConfig;
-import dev.sluice.schema.EnvelopeReader;
 import dev.sluice.schema.ReadResult;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.List;
 
@@ -19,12 +17,12 @@ import java.util.List;
  * <p>Flow control, both ways. The client may have at most {@code credits} events unsettled; every
  * ack/nack frame gives back the credits of the events it settles; a frame beyond the credits is refused
  * ({@code SLC-1009}) and, after {@code max-credit-violations}, the socket is closed (4001). The socket is
- * paused — TCP backpressure, no buffering — while the process's in-flight budget is exhausted (the frame
- * that did not fit waits, alone, and is retried) and while the client does not read its acks (write
- * queue full; resumed when it drains). Acks go out in the order of the client's frames, so acks of one
- * key are in order.
+ * paused — TCP backpressure, see {@link StreamInput} — while the process's in-flight budget is exhausted
+ * (the frame that did not fit waits and is retried; later ones wait behind it) and while the client does
+ * not read its acks (write queue full; resumed when it drains). Frames are published and acked in the
+ * client's order, so events and acks of one key stay in order.
  */
-final class StreamSession {
+final class StreamSession implements StreamInput.Session {
 
   /** Close codes, documented in the README. */
   static final short CLOSE_GOING_AWAY = 1001;
@@ -46,6 +44,7 @@ final class StreamSession {
   private final String correlationId;
   private final String traceparent;
   private final ArrayDeque<Frame> unsettled = new ArrayDeque<>();
+  private final StreamInput input;
 
   private int credits;
   private long frames;
@@ -54,6 +53,7 @@ final class StreamSession {
   private Frame waiting;
   private long lastSeen;
   private long keepAlive = -1;
+  private boolean closing;
   private boolean closed;
   private Runnable onClosed = () -> {};
 
@@ -89,6 +89,7 @@ final class StreamSession {
     this.correlationId = correlationId;
     this.traceparent = traceparent;
     this.credits = config.credits();
+    this.input = new StreamInput(ws, vertx.getOrCreateContext(), config.maxMessageBytes(), this);
   }
 
   void whenClosed(Runnable action) {
@@ -98,13 +99,10 @@ final class StreamSession {
   void start() {
     stats.open.incrementAndGet();
     lastSeen = System.nanoTime();
-    ws.textMessageHandler(this::onText);
-    ws.binaryMessageHandler(
-        b -> close(CLOSE_UNSUPPORTED, "binary frames are not supported; send JSON text frames"));
+    input.start();
     ws.pongHandler(b -> lastSeen = System.nanoTime());
     ws.drainHandler(v -> unpause(PAUSED_WRITES));
     ws.closeHandler(v -> onClosed());
-    ws.exceptionHandler(this::onError);
     keepAlive = vertx.setPeriodic(config.pingIntervalSeconds() * 1000L, id -> keepAlive());
     write(StreamFrames.hello(config.credits(), config.maxMessageBytes()));
   }
@@ -114,7 +112,22 @@ final class StreamSession {
     close(CLOSE_GOING_AWAY, "the gateway is shutting down");
   }
 
-  private void onText(String text) {
+  @Override
+  public void onBinary() {
+    close(CLOSE_UNSUPPORTED, "binary frames are not supported; send JSON text frames");
+  }
+
+  @Override
+  public void onTooBig() {
+    metrics.rejected(Failure.BODY_TOO_LARGE);
+    close(CLOSE_TOO_BIG, "a message is larger than " + config.maxMessageBytes() + " bytes (websocket.max-message-bytes)");
+  }
+
+  @Override
+  public void onMessage(byte[] bytes) {
+    if (closing || closed) {
+      return;
+    }
     lastSeen = System.nanoTime();
     long seq = ++frames;
     stats.framesIn.increment();
@@ -122,8 +135,7 @@ final class StreamSession {
       refuse(Failure.SHUTTING_DOWN, "the gateway is shutting down; reconnect to another instance", seq);
       return;
     }
-    byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
-    ReadResult read = read(bytes);
+    ReadResult read = StreamFrames.read(ctx.reader(), bytes, correlationId);
     if (read.failure() != null) {
       refuse(read.failure(), read.message(), seq);
       return;
@@ -153,43 +165,22 @@ final class StreamSession {
     }
   }
 
-  /**
-   * A frame holds one envelope, a JSON array, or NDJSON lines. A JSON value followed by more content
-   * on further lines is NDJSON: then NDJSON's verdict (and its line numbers) stands.
-   */
-  private ReadResult read(byte[] bytes) {
-    ReadResult json = ctx.reader().readJson(bytes, bytes.length, correlationId);
-    if (json.failure() == Failure.MALFORMED_JSON
-        && json.message().endsWith(EnvelopeReader.TRAILING_CONTENT)
-        && contains(bytes, (byte) '\n')) {
-      return ctx.reader().readNdjson(bytes, bytes.length, correlationId);
-    }
-    return json;
-  }
-
-  /**
-   * Vert.x reports a message over {@code maxWebSocketMessageSize} here (it drops the message and does
-   * not close): close with 1009 so the client learns it, rather than let the frame vanish.
-   */
-  private void onError(Throwable t) {
-    String m = t.getMessage();
-    if (m != null && m.contains("max message size")) {
-      metrics.rejected(Failure.BODY_TOO_LARGE);
-      close(CLOSE_TOO_BIG, "a message is larger than " + config.maxMessageBytes() + " bytes");
-    }
-  }
-
   private void publish(Frame frame) {
+    if (!tryPublish(frame)) {
+      waitForBudget(frame);
+    }
+  }
+
+  /** Publishes the frame's events if the in-flight budget has room for them, else returns false. */
+  private boolean tryPublish(Frame frame) {
     List<Event> events = frame.read.events();
     int size = events.size();
     if (!ctx.inFlight().tryAcquireEvents(size)) {
-      waitForBudget(frame);
-      return;
+      return false;
     }
     if (!ctx.inFlight().tryAcquireBytes(frame.bytes.length)) {
       ctx.inFlight().releaseEvents(size);
-      waitForBudget(frame);
-      return;
+      return false;
     }
     ctx.publish(events, traceparent)
         .onSuccess(
@@ -199,9 +190,13 @@ final class StreamSession {
               frame.outcomes = outcomes;
               settle();
             });
+    return true;
   }
 
-  /** The process is at its bound: stop reading the socket and try again shortly; one frame waits. */
+  /**
+   * The process is at its bound: stop reading the socket and try again shortly. The frame waits; later
+   * frames already read wait behind it, so they are published after it.
+   */
   private void waitForBudget(Frame frame) {
     waiting = frame;
     pause(PAUSED_BUDGET);
@@ -210,9 +205,12 @@ final class StreamSession {
         id -> {
           Frame f = waiting;
           waiting = null;
-          unpause(PAUSED_BUDGET);
-          if (f != null && !closed) {
-            publish(f);
+          if (f == null || closed) {
+            unpause(PAUSED_BUDGET);
+          } else if (tryPublish(f)) {
+            unpause(PAUSED_BUDGET);
+          } else {
+            waitForBudget(f);
           }
         });
   }
@@ -222,20 +220,8 @@ final class StreamSession {
     while (!unsettled.isEmpty() && unsettled.peek().outcomes != null) {
       Frame f = unsettled.poll();
       List<Event> events = f.read.events();
-      int accepted = 0;
-      for (Outcome o : f.outcomes) {
-        if (o.isAccepted()) {
-          accepted++;
-        }
-      }
+      int accepted = metrics.settled(f.read.rejections(), f.outcomes);
       int refused = f.read.total() - accepted;
-      metrics.accepted(accepted);
-      f.read.rejections().forEach(r -> metrics.events(r.failure(), 1));
-      for (Outcome o : f.outcomes) {
-        if (!o.isAccepted()) {
-          metrics.events(o.failure(), 1);
-        }
-      }
       credits += f.read.total();
       stats.outstanding.addAndGet(-f.read.total());
       write(StreamFrames.ack(f.seq, events, f.outcomes, accepted));
@@ -252,7 +238,7 @@ final class StreamSession {
     if (frame == null || closed) {
       return;
     }
-    ws.writeTextMessage(frame);
+    StreamFrames.send(ws, frame);
     stats.framesOut.increment();
     if (ws.writeQueueFull()) {
       pause(PAUSED_WRITES); // the client is not reading: stop reading its frames until it does
@@ -261,7 +247,7 @@ final class StreamSession {
 
   private void pause(int reason) {
     if (pausedBy == 0) {
-      ws.pause();
+      input.pause();
       stats.paused.incrementAndGet();
     }
     pausedBy |= reason;
@@ -275,22 +261,24 @@ final class StreamSession {
     if (pausedBy == 0) {
       stats.paused.decrementAndGet();
       if (!closed) {
-        ws.resume();
+        input.resume();
       }
     }
   }
 
   private void keepAlive() {
     long idleMs = (System.nanoTime() - lastSeen) / 1_000_000;
-    if (idleMs >= config.idleTimeoutSeconds() * 1000L && unsettled.isEmpty()) {
+    if (idleMs >= config.idleTimeoutSeconds() * 1000L && unsettled.isEmpty() && !input.holding()) {
       close(CLOSE_IDLE, "no frame and no pong for " + config.idleTimeoutSeconds() + " s");
     } else if (!closed) {
       ws.writePing(Buffer.buffer("sluice"));
     }
   }
 
+  /** Sends a close frame; what the client sends after it is not read. */
   private void close(short code, String reason) {
-    if (!closed) {
+    if (!closed && !closing) {
+      closing = true;
       ws.close(code, reason);
     }
   }
@@ -312,17 +300,9 @@ final class StreamSession {
       pending += f.read.total();
     }
     waiting = null;
+    input.discard();
     stats.outstanding.addAndGet(-pending);
     unsettled.clear();
     onClosed.run();
-  }
-
-  private static boolean contains(byte[] bytes, byte b) {
-    for (byte x : bytes) {
-      if (x == b) {
-        return true;
-      }
-    }
-    return false;
   }
 }

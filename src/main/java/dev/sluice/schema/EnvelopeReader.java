@@ -17,7 +17,8 @@ import java.util.List;
  * Reads request bodies into events in one streaming pass: parses, checks every envelope member, keeps
  * each valid envelope's bytes exactly as the client sent them (no re-serialisation), and collects every
  * violation with its JSON pointer (a repeated envelope member is one; inside {@code data} it is left to
- * the payload's schema). Stateless and thread-safe.
+ * the payload's schema). Text must be UTF-8 throughout, {@code data} included (RFC 8259); a byte-order
+ * mark before a body or an NDJSON line is skipped and never part of a value. Stateless and thread-safe.
  */
 public final class EnvelopeReader {
 
@@ -35,60 +36,83 @@ public final class EnvelopeReader {
     this.maxEvents = maxEvents;
   }
 
-  /** Reads an {@code application/json} body: one envelope, or an array of them. */
+  /**
+   * Reads an {@code application/json} body: one envelope, or an array of them. A leading byte-order
+   * mark is skipped; text that is not UTF-8 is refused.
+   */
   public ReadResult readJson(byte[] body, int length, String defaultCorrelationId) {
+    int from = Utf8.skipByteOrderMark(body, 0, length);
+    ReadResult notUtf8 = encodingFailure(body, from, length);
+    if (notUtf8 != null) {
+      return notUtf8;
+    }
     Collector out = new Collector(defaultCorrelationId, expectedEvents(length));
-    try (JsonParser p = JSON.createParser(body, 0, length)) {
+    try (JsonParser p = JSON.createParser(body, from, length - from)) {
       JsonToken t = p.nextToken();
       if (t == null) {
         return ReadResult.failed(Failure.EMPTY_BODY, "the body is empty");
       }
       boolean single = t != JsonToken.START_ARRAY;
       if (single) {
-        readElement(p, t, 0, "", body, -1, out);
+        readElement(p, t, 0, "", body, from, out);
       } else {
         int index = 0;
         while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
           if (index == maxEvents) {
             return tooMany();
           }
-          readElement(p, t, index, "/" + index, body, -1, out);
+          readElement(p, t, index, "/" + index, body, from, out);
           index++;
         }
         if (index == 0) {
           return ReadResult.failed(Failure.EMPTY_BODY, "the batch is empty");
         }
       }
-      if (p.nextToken() != null) {
+      // what follows the value is looked at here, not by the parser: it may be a line of NDJSON that
+      // starts with a byte-order mark, which the parser refuses as a character it cannot read
+      int rest = skipWhitespace(body, from + (int) p.currentLocation().getByteOffset(), length);
+      if (rest < length) {
         return ReadResult.failed(
-            Failure.MALFORMED_JSON,
-            "malformed JSON at " + where(p.currentTokenLocation()) + ": " + TRAILING_CONTENT);
+            Failure.MALFORMED_JSON, "malformed JSON at " + position(body, rest) + ": " + TRAILING_CONTENT);
       }
       return out.result(single);
     } catch (JsonProcessingException e) {
       return ReadResult.failed(
-          Failure.MALFORMED_JSON, "malformed JSON at " + where(e.getLocation()) + ": " + reason(e));
+          Failure.MALFORMED_JSON, "malformed JSON at " + where(e.getLocation(), from) + ": " + reason(e));
     } catch (IOException e) {
       return ReadResult.failed(Failure.MALFORMED_JSON, "malformed JSON: " + e.getMessage());
     }
   }
 
-  /** Reads an {@code application/x-ndjson} body: one envelope per line, blank lines skipped. */
+  /**
+   * Reads an {@code application/x-ndjson} body: one envelope per line, blank lines skipped. A
+   * byte-order mark at the start of a line is skipped; a line that is not UTF-8 is refused.
+   */
   public ReadResult readNdjson(byte[] body, int length, String defaultCorrelationId) {
+    int from = Utf8.skipByteOrderMark(body, 0, length);
+    ReadResult notUtf8 = encodingFailure(body, from, length);
+    if (notUtf8 != null) {
+      return notUtf8;
+    }
     Collector out = new Collector(defaultCorrelationId, expectedEvents(length));
     int index = 0;
     int line = 0;
     int pos = 0;
     while (pos < length) {
       line++;
+      int lineStart = pos;
       int lineEnd = indexOf(body, (byte) '\n', pos, length);
-      int start = skipWhitespace(body, pos, lineEnd);
+      int start = skipWhitespace(body, Utf8.skipByteOrderMark(body, pos, lineEnd), lineEnd);
       pos = lineEnd + 1;
       if (start == lineEnd) {
         continue;
       }
       if (index == maxEvents) {
         return tooMany();
+      }
+      String other = Utf8.otherEncoding(body, start, lineEnd, "line");
+      if (other != null) {
+        return notUtf8("line " + line + ", column " + (start - lineStart + 1), "not UTF-8: " + other);
       }
       try (JsonParser p = JSON.createParser(body, start, lineEnd - start)) {
         readElement(p, p.nextToken(), index, "/" + index, body, start, out);
@@ -114,6 +138,41 @@ public final class EnvelopeReader {
     return out.result(false);
   }
 
+  private static ReadResult notUtf8(String position, String what) {
+    return ReadResult.failed(
+        Failure.MALFORMED_JSON, "malformed JSON at " + position + ": " + what + "; JSON must be UTF-8 (RFC 8259)");
+  }
+
+  /**
+   * The refusal of a body that is not UTF-8 (its first bytes say it is another encoding, or a byte
+   * sequence is invalid), naming line and column (in bytes); null when it is UTF-8. {@code from} is
+   * where its text starts, after a byte-order mark.
+   */
+  private static ReadResult encodingFailure(byte[] body, int from, int length) {
+    String other = Utf8.otherEncoding(body, from, length, "body");
+    if (other != null) {
+      return notUtf8("line 1, column " + (from + 1), "not UTF-8: " + other);
+    }
+    int bad = Utf8.firstInvalid(body, from, length);
+    if (bad < 0) {
+      return null;
+    }
+    return notUtf8(position(body, bad), "invalid UTF-8 (" + Utf8.describe(body, bad, length) + ")");
+  }
+
+  /** Line and column (in bytes, from 1) of {@code at}. */
+  private static String position(byte[] body, int at) {
+    int line = 1;
+    int lineStart = 0;
+    for (int i = 0; i < at; i++) {
+      if (body[i] == '\n') {
+        line++;
+        lineStart = i + 1;
+      }
+    }
+    return "line " + line + ", column " + (at - lineStart + 1);
+  }
+
   /** A guess of the event count from the body size (envelopes are rarely under 200 bytes). */
   private int expectedEvents(int length) {
     return Math.max(1, Math.min(maxEvents, length / 200 + 1));
@@ -125,11 +184,11 @@ public final class EnvelopeReader {
   }
 
   /**
-   * Reads one envelope at token {@code t}. {@code lineStart} is where an NDJSON line's value starts in
-   * {@code body} (the parser was created there), or -1 when the parser reads {@code body} from 0.
+   * Reads one envelope at token {@code t}. {@code base} is where in {@code body} the parser started
+   * (its offsets count from there).
    */
   private static void readElement(
-      JsonParser p, JsonToken t, int index, String pointer, byte[] body, int lineStart, Collector out)
+      JsonParser p, JsonToken t, int index, String pointer, byte[] body, int base, Collector out)
       throws IOException {
     if (t != JsonToken.START_OBJECT) {
       out.reject(index, null, List.of(new Violation(pointer, "must be a JSON object, got " + kind(t))));
@@ -146,8 +205,8 @@ public final class EnvelopeReader {
     long tokenEnd = p.currentLocation().getByteOffset();
     env.finish();
     if (env.violations.isEmpty()) {
-      int start = lineStart >= 0 ? lineStart : (int) tokenStart;
-      int end = start + (int) (tokenEnd - tokenStart);
+      int start = base + (int) tokenStart;
+      int end = base + (int) tokenEnd;
       byte[] value = start == 0 && end == body.length ? body : Arrays.copyOfRange(body, start, end);
       out.accept(env.toEvent(index, out.defaultCorrelationId, value));
     } else {
@@ -165,16 +224,21 @@ public final class EnvelopeReader {
     return limit;
   }
 
+  /** Skips JSON whitespace; within an NDJSON line there is no newline to skip. */
   private static int skipWhitespace(byte[] body, int from, int limit) {
     int i = from;
-    while (i < limit && (body[i] == ' ' || body[i] == '\t' || body[i] == '\r')) {
+    while (i < limit && (body[i] == ' ' || body[i] == '\t' || body[i] == '\r' || body[i] == '\n')) {
       i++;
     }
     return i;
   }
 
-  private static String where(JsonLocation loc) {
-    return loc == null ? "an unknown position" : "line " + loc.getLineNr() + ", column " + loc.getColumnNr();
+  /** Line and column; on the first line the column counts from the body's first byte, a byte-order mark too. */
+  private static String where(JsonLocation loc, int from) {
+    if (loc == null) {
+      return "an unknown position";
+    }
+    return "line " + loc.getLineNr() + ", column " + (loc.getColumnNr() + (loc.getLineNr() == 1 ? from : 0));
   }
 
   /** Column in the line, counting from the line's first byte (the parser started at {@code start}). */

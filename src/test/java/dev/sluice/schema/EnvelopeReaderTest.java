@@ -4,7 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.bus.Event;
 import dev.sluice.bus.Failure;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
+import java.util.HexFormat;
 import org.junit.jupiter.api.Test;
 
 class EnvelopeReaderTest {
@@ -248,5 +251,159 @@ class EnvelopeReaderTest {
     ReadResult r = json("42");
     assertThat(r.single()).isTrue();
     assertThat(r.rejections().get(0).violations().get(0).message()).isEqualTo("must be a JSON object, got a number");
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // encoding: UTF-8 only (RFC 8259), a leading byte-order mark stripped, the value exactly as sent
+
+  private static final byte[] BOM = {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF};
+
+  private static byte[] concat(Object... parts) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    for (Object part : parts) {
+      out.writeBytes(part instanceof byte[] b ? b : bytes((String) part));
+    }
+    return out.toByteArray();
+  }
+
+  private ReadResult json(byte[] body) {
+    return reader.readJson(body, body.length, "req-corr");
+  }
+
+  private ReadResult ndjson(byte[] body) {
+    return reader.readNdjson(body, body.length, "req-corr");
+  }
+
+  private static String value(ReadResult r, int i) {
+    assertThat(r.failure()).as("%s", r.message()).isNull();
+    return new String(r.events().get(i).value(), StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void stripsAByteOrderMarkBeforeAJsonBodyAndKeepsEachEnvelopeExact() {
+    String a = envelope(ID1, "");
+    String b = envelope(ID2, ",\"aggregateId\":\"k\"");
+
+    ReadResult single = json(concat(BOM, a));
+    ReadResult batch = json(concat(BOM, "[" + a + ",\n " + b + "]"));
+
+    assertThat(value(single, 0)).isEqualTo(a);
+    assertThat(value(batch, 0)).isEqualTo(a);
+    assertThat(value(batch, 1)).isEqualTo(b);
+  }
+
+  @Test
+  void stripsAByteOrderMarkAtTheStartOfAnyNdjsonLine() {
+    String a = envelope(ID1, "");
+    String b = envelope(ID2, "");
+
+    ReadResult first = ndjson(concat(BOM, a, "\n", b, "\n"));
+    ReadResult later = ndjson(concat(a, "\r\n", BOM, b, "\n", BOM, "  ", a));
+
+    assertThat(value(first, 0)).isEqualTo(a);
+    assertThat(value(first, 1)).isEqualTo(b);
+    assertThat(value(later, 0)).isEqualTo(a);
+    assertThat(value(later, 1)).isEqualTo(b);
+    assertThat(value(later, 2)).isEqualTo(a);
+  }
+
+  /** A WebSocket message is read as NDJSON when a JSON value is followed by more on further lines. */
+  @Test
+  void callsALineAfterTheValueTrailingContentEvenWhenItStartsWithAByteOrderMark() {
+    ReadResult r = json(concat(BOM, envelope(ID1, ""), "\n", BOM, envelope(ID2, ""), "\n"));
+    assertThat(r.failure()).isEqualTo(Failure.MALFORMED_JSON);
+    assertThat(r.message()).isEqualTo("malformed JSON at line 2, column 1: " + EnvelopeReader.TRAILING_CONTENT);
+  }
+
+  @Test
+  void refusesAByteOrderMarkInsideTheText() {
+    ReadResult r = json(concat("[", BOM, envelope(ID1, ""), "]"));
+    assertThat(r.failure()).isEqualTo(Failure.MALFORMED_JSON);
+    assertThat(r.message()).startsWith("malformed JSON at line 1, column ");
+  }
+
+  @Test
+  void refusesUtf16AndUtf32BodiesNamingTheEncoding() {
+    String e = envelope(ID1, "");
+    for (String cs : new String[] {"UTF-16BE", "UTF-16LE", "UTF-32BE", "UTF-32LE"}) {
+      Charset charset = Charset.forName(cs);
+      for (String text : new String[] {e, "\uFEFF" + e, "\n" + e}) {
+        byte[] body = text.getBytes(charset);
+        for (ReadResult r : new ReadResult[] {json(body), ndjson(body)}) {
+          assertThat(r.failure()).as("%s %s", cs, r.message()).isEqualTo(Failure.MALFORMED_JSON);
+          assertThat(r.message()).as(cs).contains("not UTF-8").contains("RFC 8259");
+        }
+      }
+    }
+    assertThat(json("\uFEFF{}".getBytes(StandardCharsets.UTF_16LE)).message())
+        .isEqualTo("malformed JSON at line 1, column 1: not UTF-8: the body starts with FF FE, the byte-order"
+            + " mark of UTF-16LE or UTF-32LE; JSON must be UTF-8 (RFC 8259)");
+    assertThat(ndjson(concat(e, "\n", "{}".getBytes(StandardCharsets.UTF_16BE))).message())
+        .isEqualTo("malformed JSON at line 2, column 1: not UTF-8: a zero byte in the first two bytes of the"
+            + " line, as in UTF-16 or UTF-32; JSON must be UTF-8 (RFC 8259)");
+  }
+
+  @Test
+  void refusesInvalidUtf8AnywhereNamingLineAndColumn() {
+    String[] invalid = {
+      "80", // a continuation byte without a lead byte
+      "C3", // a lead byte without its continuation
+      "C0AF", // overlong '/'
+      "E080AF", // overlong '/' in three bytes
+      "EDA080", // a UTF-16 surrogate (U+D800)
+      "F4908080", // beyond U+10FFFF
+      "F5808080", // a lead byte UTF-8 never uses
+      "FF"
+    };
+    String head = "{\"eventId\":\"" + ID1 + "\",\"eventType\":\"order.created\",\"eventVersion\":1,"
+        + "\"occurredAt\":\"2026-11-23T10:15:30Z\",";
+    for (String hex : invalid) {
+      byte[] bad = HexFormat.of().parseHex(hex);
+      byte[][] bodies = {
+        concat(head, "\"source\":\"s", bad, "\",\"data\":{}}"),
+        concat(head, "\"source\":\"s\",\"data\":{\"v\":\"x", bad, "y\"}}"),
+        concat(head, "\"source\":\"s\",\"data\":{\"k", bad, "\":1}}"),
+        concat(head, "\"source\":\"s\",\"data\":{\"a\":[{\"b\":\"", bad, "\"}]}}")
+      };
+      for (byte[] body : bodies) {
+        int column = indexOf(body, bad) + 1;
+        ReadResult single = json(body);
+        assertThat(single.failure()).as("%s %s", hex, single.message()).isEqualTo(Failure.MALFORMED_JSON);
+        assertThat(single.message())
+            .as(hex)
+            .startsWith("malformed JSON at line 1, column " + column + ": invalid UTF-8");
+        ReadResult lines = ndjson(concat(envelope(ID2, ""), "\n\n", body, "\n"));
+        assertThat(lines.failure()).as("%s %s", hex, lines.message()).isEqualTo(Failure.MALFORMED_JSON);
+        assertThat(lines.message())
+            .as(hex)
+            .startsWith("malformed JSON at line 3, column " + column + ": invalid UTF-8");
+      }
+    }
+  }
+
+  @Test
+  void keepsValidMultiByteCharactersExactly() {
+    // 2, 3 and 4 bytes, at the edges of each range: U+00E9, U+0800, U+D7FF, U+E000, U+FFFF, U+10000, U+10FFFF
+    String text = "caf\u00e9 \u0800 \ud7ff \ue000 \uffff \ud800\udc00 \ud83d\ude00 \udbff\udfff";
+    String e =
+        "{\"eventId\":\"" + ID1 + "\",\"eventType\":\"order.created\",\"eventVersion\":1,"
+            + "\"occurredAt\":\"2026-11-23T10:15:30Z\",\"source\":\"" + text + "\","
+            + "\"data\":{\"" + text + "\":[\"" + text + "\"]}}";
+
+    assertThat(value(json(bytes(e)), 0)).isEqualTo(e);
+    assertThat(value(ndjson(bytes(e + "\n" + e)), 1)).isEqualTo(e);
+  }
+
+  private static int indexOf(byte[] body, byte[] part) {
+    outer:
+    for (int i = 0; i + part.length <= body.length; i++) {
+      for (int k = 0; k < part.length; k++) {
+        if (body[i + k] != part[k]) {
+          continue outer;
+        }
+      }
+      return i;
+    }
+    throw new AssertionError("not found");
   }
 }

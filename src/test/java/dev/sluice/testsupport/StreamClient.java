@@ -7,6 +7,7 @@ import io.vertx.core.http.ClientWebSocket;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.http.WebSocketConnectOptions;
+import io.vertx.core.http.WebSocketFrame;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
 import java.time.Duration;
@@ -139,6 +140,17 @@ public final class StreamClient implements AutoCloseable {
     long n = sent.incrementAndGet();
     ws.writeTextMessage(text).onFailure(t -> problems.add("write of frame " + n + " failed: " + t));
     return n;
+  }
+
+  /**
+   * Sends one frame as it is (e.g. a text frame that is not final and continuation frames, to send
+   * bytes a String cannot hold); the final frame of a text message counts as one message.
+   */
+  public void sendFrame(WebSocketFrame frame) {
+    if (frame.isFinal() && !frame.isBinary()) {
+      sent.incrementAndGet();
+    }
+    ws.writeFrame(frame).onFailure(t -> problems.add("write of a frame failed: " + t));
   }
 
   /** Sends a binary frame (not counted: the server counts text frames). */
