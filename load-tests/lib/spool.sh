@@ -84,6 +84,10 @@ spool_mode() {   # spool_mode ROUND
     && mv "$ROWS.tmp" "$ROWS"
 
   use_spool_gateway 1
+  if ((round == 1 && WARMUP > 0)); then
+    log "warm-up of the spool gateway: ${WARMUP}s batches (not reported)"
+    run_wrk warmup-spool "$BATCH_CONNECTIONS" "$BATCH_SIZE" "$WARMUP"
+  fi
   gateway_mode "$round" batch-spool "$BATCH_CONNECTIONS" "$BATCH_SIZE" "$DURATION" "$normal"
 
   broker_pid

@@ -60,6 +60,10 @@ public final class RelayVerticle extends VerticleBase {
   private long renewTimer = -1;
   private long loggedAtMs;
   private long relayedSinceIdle;
+  /** The last id read, to scan on from there; 0: from the start. */
+  private long cursor;
+  private List<Integer> held = List.of();
+  private long leasedAtMs;
 
   /**
    * @param kafkaTakesEvents whether to relay now (Kafka reachable, not draining)
@@ -129,7 +133,14 @@ public final class RelayVerticle extends VerticleBase {
       return;
     }
     busy = true;
-    spool.lease(owner, leaseMs, maxShards)
+    // while draining, the shards held are read on; the leases are taken again (renewed, and shards
+    // emptied or freed by others looked at) a few times per lease period, not every cycle
+    long now = System.currentTimeMillis();
+    boolean renew = held.isEmpty() || now - leasedAtMs >= Math.max(100, leaseMs / 3);
+    Future<List<Integer>> leased = renew
+        ? spool.lease(owner, leaseMs, maxShards).onSuccess(x -> leasedAtMs = now)
+        : Future.succeededFuture(held);
+    leased
         .compose(shards -> {
           if (shards.isEmpty()) {
             if (relayedSinceIdle > 0) {
@@ -141,11 +152,24 @@ public final class RelayVerticle extends VerticleBase {
           if (relayedSinceIdle == 0) {
             LOG.info("Relay {}: draining {} shards of the spool into Kafka", owner, shards.size());
           }
-          return spool.take(owner, shards, batchSize).compose(this::relay);
+          if (!shards.equals(held)) {
+            held = shards;
+            cursor = 0; // a shard new to this relay may hold rows below the cursor
+          }
+          return spool.take(owner, shards, batchSize, cursor).compose(rows -> {
+            // scan on from the last row read; once caught up (fewer rows than asked) scan from the start
+            // again, for rows committed late below the cursor and rows that failed
+            cursor = rows.size() < batchSize ? 0 : rows.get(rows.size() - 1).id();
+            if (rows.size() < batchSize) {
+              leasedAtMs = 0; // caught up: look at the leases again next time
+            }
+            return relay(rows);
+          });
         })
         .onComplete(ar -> {
           busy = false;
           if (ar.failed()) {
+            cursor = 0; // failed rows wait below it
             log(ar.cause());
             schedule(BACKOFF_MS);
           } else {

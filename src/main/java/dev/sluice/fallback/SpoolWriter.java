@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The delivery's side of the spool: appends a request's events in one transaction (answered {@code
  * spooled} once committed), bounded by {@code spool.max-events}/{@code spool.max-bytes} (as last
- * counted, every second, plus what this process appended since: past them {@code 503 SLC-5008}),
+ * counted, about every second, plus what this process appended since: past them {@code 503 SLC-5008}),
  * holds the keys with spooled events ({@link SpoolGate}), keeps the spool's gauges and tells {@link
  * GatewayState} whether PostgreSQL answers. Confined to the route verticle's loop.
  */
@@ -49,6 +49,7 @@ final class SpoolWriter {
   private long gateRefreshMs = 500;
   private long statsTimer = -1;
   private long gateTimer = -1;
+  private boolean stopped;
 
   SpoolWriter(Spool spool, long maxEvents, long maxBytes, long appendTimeoutMs, GatewayState state,
       MeterRegistry registry) {
@@ -67,7 +68,7 @@ final class SpoolWriter {
         .register(registry);
     Gauge.builder("sluice.spool.oldest.age.seconds", this, w -> w.oldestAgeSeconds)
         .description("Age of the oldest event in the spool").register(registry);
-    statsTimer = vertx.setPeriodic(STATS_EVERY_MS, id -> count());
+    statsTimer = vertx.setTimer(STATS_EVERY_MS, id -> count());
     return spool.stats().map(s -> {
       counted(s);
       state.fallbackUp(true);
@@ -83,13 +84,14 @@ final class SpoolWriter {
   }
 
   void stop() {
+    stopped = true;
     vertx.cancelTimer(statsTimer);
     vertx.cancelTimer(gateTimer);
   }
 
   /** True when events of {@code key} of {@code topic} must be spooled to keep their order. */
   boolean holds(String topic, String key) {
-    return gate.holds(SpoolGate.key(topic, key));
+    return gate.size() > 0 && gate.holds(SpoolGate.key(topic, key));
   }
 
   /**
@@ -165,7 +167,12 @@ final class SpoolWriter {
   private void count() {
     long before = appendedEvents;
     long beforeBytes = appendedBytes;
+    long started = System.nanoTime();
     spool.stats().onComplete(ar -> {
+      // every second, or less often while counting a big spool takes long (PostgreSQL spends at most a
+      // tenth of a core on it: the relays need it more while they drain)
+      long tookMs = (System.nanoTime() - started) / 1_000_000;
+      statsTimer = stopped ? -1 : vertx.setTimer(Math.max(STATS_EVERY_MS, Math.min(10_000, tookMs * 10)), id -> count());
       if (ar.succeeded()) {
         appendedEvents -= before; // what was appended before the count started is in it
         appendedBytes -= beforeBytes;
@@ -202,9 +209,9 @@ final class SpoolWriter {
       if (ar.succeeded()) {
         gate.refreshed(ar.result(), mark);
         long tookMs = (System.nanoTime() - started) / 1_000_000;
-        gateRefreshMs = Math.max(200, Math.min(10_000, tookMs * 4));
+        gateRefreshMs = Math.max(200, Math.min(10_000, tookMs * 10)); // at most a tenth of a core
       }
-      gateTimer = vertx.setTimer(gateRefreshMs, id -> refreshGate());
+      gateTimer = stopped ? -1 : vertx.setTimer(gateRefreshMs, id -> refreshGate());
     });
   }
 }

@@ -143,24 +143,39 @@ public final class Spool {
    * read, so that a later read of a row not removed by then counts as a possible second send.
    */
   public Future<List<Spooled>> take(String owner, List<Integer> shards, int max) {
+    return take(owner, shards, max, 0);
+  }
+
+  /**
+   * {@link #take(String, List, int)} of rows after id {@code after}: a relay that removes what it read
+   * scans on from where it was instead of over the index entries of the rows it removed (which stay
+   * until PostgreSQL vacuums them, and would make every scan from the start slower as the spool drains).
+   */
+  public Future<List<Spooled>> take(String owner, List<Integer> shards, int max, long after) {
     Short[] s = shards.stream().map(Integer::shortValue).toArray(Short[]::new);
     return pool.preparedQuery(
+            // a scan of the primary key in id order (a join with the leases makes PostgreSQL read every row of
+            // the shards and sort them: 50 times slower with 600,000 rows); the lease is checked per row
             "SELECT r.id, r.shard, r.topic, r.key, r.event_id, r.event_type, r.event_version, r.correlation_id,"
-                + " r.traceparent, r.value, r.id <= l.sent_up_to AS read_before FROM sluice_spool r"
-                + " JOIN sluice_relay_lease l ON l.shard = r.shard AND l.owner = $2 AND l.lease_until > now()"
-                + " WHERE r.shard = ANY($1)"
+                + " r.traceparent, r.value, (SELECT l.sent_up_to FROM sluice_relay_lease l WHERE l.shard = r.shard"
+                + " AND l.owner = $2 AND l.lease_until > now()) AS sent_up_to FROM sluice_spool r"
+                + " WHERE r.shard = ANY($1) AND r.id > $4"
                 + " AND r.shard NOT IN (SELECT shard FROM sluice_spool WHERE retry_after > now())"
                 + " ORDER BY r.id LIMIT $3")
-        .execute(Tuple.of(s, owner, max))
+        .execute(Tuple.of(s, owner, max, after))
         .compose(rows -> {
           List<Spooled> out = new ArrayList<>(rows.size());
           java.util.Map<Integer, Long> highest = new java.util.HashMap<>();
           for (Row r : rows) {
+            Long sentUpTo = r.getLong("sent_up_to");
+            if (sentUpTo == null) {
+              break; // the lease of its shard ran out: stop here, keeping the order of what was read
+            }
             int shard = r.getShort("shard");
             long id = r.getLong("id");
             out.add(new Spooled(id, shard, r.getString("topic"), r.getString("key"), r.getString("event_id"),
                 r.getString("event_type"), r.getString("event_version"), r.getString("correlation_id"),
-                r.getString("traceparent"), r.getBuffer("value").getBytes(), r.getBoolean("read_before")));
+                r.getString("traceparent"), r.getBuffer("value").getBytes(), id <= sentUpTo));
             highest.merge(shard, id, Math::max);
           }
           if (highest.isEmpty()) {
