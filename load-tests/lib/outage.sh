@@ -53,16 +53,20 @@ outage_run() {
   O_DRAIN_S=$(awk -v ms=$(($(now_ms) - drain_t0)) 'BEGIN { printf "%.1f", ms / 1000 }')
   O_LEFT_AT_END="$spooled_at_restart"
   curl -fsS "http://127.0.0.1:$ADMIN_PORT/metrics" >"$RUN/outage-metrics.txt" 2>/dev/null || true
-  O_AMBIGUOUS=$(metric_sum sluice_fallback_ambiguous_total '' "$RUN/outage-metrics.txt")
-  O_RESENT=$(metric_sum sluice_relay_resent_total '' "$RUN/outage-metrics.txt")
+  O_AMBIGUOUS=$(metric_plain sluice_fallback_ambiguous_total "$RUN/outage-metrics.txt")
+  O_RESENT=$(metric_plain sluice_relay_resent_total "$RUN/outage-metrics.txt")
   O_RELAYED=$(metric_sum sluice_relay_events_total 'result="sent"' "$RUN/outage-metrics.txt")
   log "outage: checking the topic against what was accepted (tools/OutageCheck.java)"
+  O_CHECK_RC=0
   check="$("$JAVA" -Xmx1g -cp "$KAFKA_LIBS/*" "$HERE/tools/OutageCheck.java" "$BOOTSTRAP" "$TOPIC" "$RUN/accepted.tsv" \
-    2>>"$RUN/outage-check.log")"; O_CHECK_RC=$?
+    2>>"$RUN/outage-check.log")" || O_CHECK_RC=$?
   O_CHECK="$(sed -n 's/^SLUICE_OUTAGE_CHECK //p' <<<"$check")"
   [[ -n $O_CHECK ]] || { cat "$RUN/outage-check.log" >&2; die "OutageCheck printed no result"; }
   use_spool_gateway 0
 }
+
+# a metric without labels
+metric_plain() { awk -v m="$1" '$1 == m { printf "%.0f", $2; found = 1 } END { if (!found) print 0 }' "$2"; }
 
 sleep_until() { local s=$(( $1 - $(date +%s) )); ((s > 0)) && sleep "$s"; return 0; }
 

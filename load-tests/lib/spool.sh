@@ -58,7 +58,6 @@ use_spool_gateway() {
 spool_teardown() {
   curl -fsS "http://127.0.0.1:$SPOOL_ADMIN_PORT/metrics" >"$RUN/spool-metrics-end.txt" 2>/dev/null || warn "could not read the spool gateway's /metrics"
   SPOOL_COUNTED=$(metric_sum sluice_ingest_events_total 'result="accepted"' "$RUN/spool-metrics-end.txt" 2>/dev/null || echo 0)
-  SPOOL_RESENT=$(metric_sum sluice_relay_resent_total '' "$RUN/spool-metrics-end.txt" 2>/dev/null || echo 0)
   log "stopping the spool gateway (SIGTERM)"
   stop_pid "$SPOOL_GW_PID" 45
   SPOOL_GW_PID=""

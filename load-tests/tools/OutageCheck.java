@@ -71,7 +71,9 @@ public final class OutageCheck {
       List<String> first = new ArrayList<>(new LinkedHashSet<>(inKafka.getOrDefault(e.getKey(), List.of())));
       first.retainAll(new HashSet<>(e.getValue()));
       if (!first.equals(e.getValue())) {
-        outOfOrder++;
+        if (outOfOrder++ < 3) {
+          System.err.printf("key %s: accepted %s%n  in Kafka %s%n", e.getKey(), e.getValue(), first);
+        }
       }
     }
     System.out.printf("SLUICE_OUTAGE_CHECK {\"accepted\":%d,\"records\":%d,\"distinct\":%d,\"missing\":%d,"

@@ -8,6 +8,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import java.util.ArrayList;
@@ -21,8 +22,10 @@ import java.util.Set;
 
 /**
  * Kafka behind a circuit breaker, and each route's fallback chain for what Kafka cannot take: events
- * go to Kafka while its breaker is closed; those Kafka fails with a retryable error, and all of them
- * while the breaker is open, walk their route's chain — each {@code grpc:<target>} (behind its own
+ * go to Kafka while its breaker is closed and the readiness probe reaches it; those Kafka fails with a
+ * retryable error, and all of them while the breaker is open or the probe has lost Kafka (publishes
+ * already waiting are then given up on at once rather than after Kafka's delivery timeout: Kafka may
+ * still write them, counted as ambiguous), walk their route's chain — each {@code grpc:<target>} (behind its own
  * breaker; its OK answers the event {@code delivered}) and last the {@code spool} (one transaction per
  * request, answered {@code spooled}). Events of a key with events in the spool go to the spool at once,
  * so that none overtakes them ({@link SpoolWriter#holds}). An event whose chain is used up keeps the
@@ -40,6 +43,10 @@ public final class FallbackDelivery implements Delivery {
   private record Link(FallbackTarget target, Breaker breaker) {}
 
   private final SpoolWriter spool;
+  private final dev.sluice.bus.GatewayState state;
+  /** Kafka publishes waiting for their answer: given up on when the readiness probe loses Kafka. */
+  private final java.util.Set<Promise<Outcome[]>> waiting = new java.util.HashSet<>();
+  private long watchTimer = -1;
   private final List<FallbackTarget> targetList;
   private final BreakerConfig kafkaBreaker;
   private final BreakerConfig targetBreaker;
@@ -63,7 +70,8 @@ public final class FallbackDelivery implements Delivery {
         spooling.appendTimeoutMs(), state, registry);
     List<FallbackTarget> targets = new ArrayList<>();
     fallback.targets().forEach((name, cfg) -> targets.add(new GrpcTarget(vertx, cfg)));
-    return new FallbackDelivery(writer, targets, kafkaBreaker, fallback.grpcBreaker(), publishTimeoutMs, registry);
+    return new FallbackDelivery(writer, targets, kafkaBreaker, fallback.grpcBreaker(), state, publishTimeoutMs,
+        registry);
   }
 
   /**
@@ -71,8 +79,9 @@ public final class FallbackDelivery implements Delivery {
    * @param targets the gRPC targets (their links are {@code grpc:<name>})
    */
   FallbackDelivery(SpoolWriter spool, List<FallbackTarget> targets, BreakerConfig kafkaBreaker,
-      BreakerConfig targetBreaker, long publishTimeoutMs, MeterRegistry registry) {
+      BreakerConfig targetBreaker, dev.sluice.bus.GatewayState state, long publishTimeoutMs, MeterRegistry registry) {
     this.spool = spool;
+    this.state = state;
     this.targetList = List.copyOf(targets);
     this.kafkaBreaker = kafkaBreaker;
     this.targetBreaker = targetBreaker;
@@ -92,11 +101,32 @@ public final class FallbackDelivery implements Delivery {
         .description("Events taken by a fallback after a Kafka failure that may still have written them"
             + " (possible duplicates)")
         .register(registry);
+    watchTimer = vertx.setPeriodic(WATCH_MS, id -> {
+      if (!state.kafkaUp() && !waiting.isEmpty()) {
+        List<Promise<Outcome[]>> all = new ArrayList<>(waiting);
+        waiting.clear();
+        all.forEach(p -> p.tryFail(new KafkaWentAway()));
+      }
+    });
     return spool == null ? Future.succeededFuture() : spool.start(vertx);
+  }
+
+  /** How often waiting publishes are checked against the readiness probe. */
+  private static final long WATCH_MS = 200;
+
+  /** The readiness probe lost Kafka while a publish waited for its answer. */
+  private static final class KafkaWentAway extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    KafkaWentAway() {
+      super("Kafka became unreachable while the event waited for its acknowledgement (Kafka may still write"
+          + " it: a possible duplicate)", null, false, false);
+    }
   }
 
   @Override
   public Future<Void> stop() {
+    vertx.cancelTimer(watchTimer);
     if (spool != null) {
       spool.stop();
     }
@@ -147,20 +177,37 @@ public final class FallbackDelivery implements Delivery {
       List<Integer> idx, Outcome[] out, List<Integer> toChain) {
     List<Event> sub = idx.size() == events.size() ? events : pick(events, idx);
     String[] subTopics = idx.size() == events.size() ? topics : pick(topics, idx);
-    return breaker.<Outcome[]>call(() -> Delivery.publish(vertx, publish, sub, subTopics, traceparent),
-            FallbackDelivery::kafkaFailed)
+    Future<Outcome[]> answer;
+    if (!state.kafkaUp()) {
+      // the readiness probe has lost Kafka: no publish to wait for its delivery timeout
+      answer = Future.failedFuture(new IllegalStateException("Kafka is unreachable; retry later"));
+    } else {
+      Promise<Outcome[]> p = Promise.promise();
+      waiting.add(p);
+      breaker.<Outcome[]>call(() -> Delivery.publish(vertx, publish, sub, subTopics, traceparent),
+          FallbackDelivery::kafkaFailed).onComplete(ar -> {
+            waiting.remove(p);
+            if (ar.succeeded()) {
+              p.tryComplete(ar.result());
+            } else {
+              p.tryFail(ar.cause());
+            }
+          });
+      answer = p.future();
+    }
+    return answer
         .transform(ar -> {
           for (int j = 0; j < idx.size(); j++) {
             int i = idx.get(j);
             Outcome o = ar.succeeded() ? ar.result()[j]
                 : Outcome.failed(Failure.KAFKA_UNAVAILABLE, Breaker.rejected(ar.cause())
                     ? "Kafka's circuit breaker is open (Kafka failed too often); retry later"
-                    : "Kafka: " + ar.cause().getMessage());
+                    : ar.cause().getMessage());
             if (o.isAccepted() || !FALLBACK.contains(o.failure()) || chains[i].links().isEmpty()) {
               out[i] = o;
               continue;
             }
-            if (ar.succeeded() && AMBIGUOUS.contains(o.failure())) {
+            if ((ar.succeeded() && AMBIGUOUS.contains(o.failure())) || ar.cause() instanceof KafkaWentAway) {
               ambiguous.increment();
             }
             out[i] = o; // kept if the chain takes it nowhere

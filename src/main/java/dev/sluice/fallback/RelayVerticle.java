@@ -60,8 +60,6 @@ public final class RelayVerticle extends VerticleBase {
   private long renewTimer = -1;
   private long loggedAtMs;
   private long relayedSinceIdle;
-  /** The last id read, to scan on from there; 0: from the start. */
-  private long cursor;
   private List<Integer> held = List.of();
   private long leasedAtMs;
 
@@ -152,14 +150,10 @@ public final class RelayVerticle extends VerticleBase {
           if (relayedSinceIdle == 0) {
             LOG.info("Relay {}: draining {} shards of the spool into Kafka", owner, shards.size());
           }
-          if (!shards.equals(held)) {
-            held = shards;
-            cursor = 0; // a shard new to this relay may hold rows below the cursor
-          }
-          return spool.take(owner, shards, batchSize, cursor).compose(rows -> {
-            // scan on from the last row read; once caught up (fewer rows than asked) scan from the start
-            // again, for rows committed late below the cursor and rows that failed
-            cursor = rows.size() < batchSize ? 0 : rows.get(rows.size() - 1).id();
+          held = shards;
+          // every read starts at the oldest row: a row committed late, below rows already read (its
+          // insert took its id earlier), must still go before the later rows of its key
+          return spool.take(owner, shards, batchSize).compose(rows -> {
             if (rows.size() < batchSize) {
               leasedAtMs = 0; // caught up: look at the leases again next time
             }
@@ -169,7 +163,6 @@ public final class RelayVerticle extends VerticleBase {
         .onComplete(ar -> {
           busy = false;
           if (ar.failed()) {
-            cursor = 0; // failed rows wait below it
             log(ar.cause());
             schedule(BACKOFF_MS);
           } else {

@@ -146,11 +146,7 @@ public final class Spool {
     return take(owner, shards, max, 0);
   }
 
-  /**
-   * {@link #take(String, List, int)} of rows after id {@code after}: a relay that removes what it read
-   * scans on from where it was instead of over the index entries of the rows it removed (which stay
-   * until PostgreSQL vacuums them, and would make every scan from the start slower as the spool drains).
-   */
+  /** {@link #take(String, List, int)} of rows after id {@code after} (for tests). */
   public Future<List<Spooled>> take(String owner, List<Integer> shards, int max, long after) {
     Short[] s = shards.stream().map(Integer::shortValue).toArray(Short[]::new);
     return pool.preparedQuery(
