@@ -86,6 +86,14 @@ public final class Breaker {
     });
   }
 
+  /** Opens it at once when closed (the protected side was seen failing some other way), saying why. */
+  public void open(String why) {
+    if (breaker.state() == CircuitBreakerState.CLOSED) {
+      LOG.warn("Breaker {}: {}", name, why);
+      breaker.open();
+    }
+  }
+
   /**
    * Closes it when half-open (the protected side was seen working some other way), saying why; when
    * open it becomes half-open after its reset time as usual.

@@ -180,6 +180,7 @@ public final class FallbackDelivery implements Delivery {
     Future<Outcome[]> answer;
     if (!state.kafkaUp()) {
       // the readiness probe has lost Kafka: no publish to wait for its delivery timeout
+      breaker.open("the readiness probe lost Kafka");
       answer = Future.failedFuture(new IllegalStateException("Kafka is unreachable; retry later"));
     } else {
       Promise<Outcome[]> p = Promise.promise();
