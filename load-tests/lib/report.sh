@@ -65,6 +65,7 @@ aggregate() {
 expected_modes() {
   if ((INGEST)); then echo raw single batch; ((STREAM)) && echo stream; fi
   if ((BRIDGE)); then echo perftest bridge; fi
+  if ((SPOOL)); then echo batch batch-spool spool-in spool-drain; fi
 }
 
 # Prints one line per problem with the rows: a mode missing in a round, or measured at 0 events/s.
@@ -100,6 +101,7 @@ report() {
     local what=ingest
     ((BRIDGE)) && what="ingest + bridge"
     ((INGEST)) || what=bridge
+    ((SPOOL)) && what=spool
     printf 'Sluice %s benchmark %s  (%s rounds x %ss per mode, medians with min-max)\n' "$what" "$TS" "$ROUNDS" "$DURATION"
     printf 'machine: %s cores %s, %s GiB, %s; Java %s; Kafka %s (1 node%s)%s\n' \
       "$CORES" "$CPU_MODEL" "$MEM_GIB" "$OS_NAME" "$JAVA_VERSION" "$KAFKA_VERSION" "$( ((INGEST)) && echo ", acks=all, lz4")" \
@@ -108,6 +110,10 @@ report() {
       printf 'gateway: %s (%s), JVM %s, default sluice.yaml%s; events %s B; single %s conns; batch %s x %s events%s\n' \
         "$(basename "$JAR")" "$GIT_COMMIT" "$GW_JVM_OPTS" "${SLUICE_ENV:+ + env $SLUICE_ENV}" "$EVENT_BYTES" "$CONNECTIONS" "$BATCH_CONNECTIONS" "$BATCH_SIZE" \
         "$( ((STREAM)) && echo "; stream $STREAM_CONNECTIONS WebSocket conns x $STREAM_FRAME events/frame, <= $STREAM_WINDOW unacked each")"
+    fi
+    if ((SPOOL)); then
+      printf 'gateways: %s (%s), JVM %s, default sluice.yaml, and a second one with the spool on (PostgreSQL %s, schema %s)%s; events %s B; batch %s x %s events\n' \
+        "$(basename "$JAR")" "$GIT_COMMIT" "$GW_JVM_OPTS" "$SPOOL_URI" "$SPOOL_SCHEMA" "${SLUICE_ENV:+ + env $SLUICE_ENV}" "$EVENT_BYTES" "$BATCH_CONNECTIONS" "$BATCH_SIZE"
     fi
     if ((BRIDGE)); then
       printf 'bridge: %s (%s), JVM %s, default sluice.yaml + bridge.yaml%s: topic %s (%s partitions, %s B records, 4096 keys) -> exchange %s, key "%s" -> durable classic queue %s;\n' \
@@ -138,6 +144,12 @@ report() {
     else
       printf 'CPU in cores (of %s) averaged over each window: bridge gateway / broker (Kafka + RabbitMQ) / load generator (PerfTest; none\n' "$CORES"
       printf '  for bridge: its records were written before the window) / everything else on the machine\n'
+    fi
+    if ((SPOOL)); then
+      printf 'batch = Kafka up, spool off; batch-spool = the same on a gateway with the spool on, its breaker closed (A/B);\n'
+      printf '  spool-in = Kafka killed, the breaker open, every event committed to the PostgreSQL spool ("spooled");\n'
+      printf '  spool-drain = Kafka back, no load: events in the spool / time until the relays emptied it into Kafka; x raw = x batch\n'
+      printf '  of the same round; landed = in Kafka (spool-in events land during spool-drain)\n'
     fi
     if ((STREAM)); then
       printf 'stream = WebSocket /v1/stream (tools/StreamLoad.java): events/s = acked events / duration, req/s = frames/s, latencies = frame sent -> ack;\n'

@@ -12,6 +12,11 @@ import dev.sluice.ingest.IngestVerticle;
 import dev.sluice.ingest.StreamStats;
 import dev.sluice.kafka.KafkaHealthVerticle;
 import dev.sluice.kafka.KafkaPublisherVerticle;
+import dev.sluice.fallback.Delivery;
+import dev.sluice.fallback.RelayVerticle;
+import dev.sluice.fallback.FallbackDelivery;
+import dev.sluice.store.Spool;
+import dev.sluice.store.Store;
 import dev.sluice.route.RouteVerticle;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -50,6 +55,9 @@ public final class Gateway {
   /** The bridge's process-wide in-flight count (0 once every route finished what it took). */
   private final AtomicInteger bridgeInFlight = new AtomicInteger();
   private Future<Boolean> shutdown;
+  private Store store;
+  private Spool spool;
+  private FallbackDelivery fallback;
 
   private Gateway(SluiceConfig config) {
     this.config = config;
@@ -94,7 +102,8 @@ public final class Gateway {
             : VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE;
     return deploy(new KafkaPublisherVerticle(kafka, state, config.limits().maxInFlightBytes(), registry))
         .compose(v -> deploy(new KafkaHealthVerticle(kafka, routeTopics(), state, registry)))
-        .compose(v -> deploy(new RouteVerticle(config.routing(), publishTimeout)))
+        .compose(v -> deploy(new RouteVerticle(config.routing(), config.fallback(), config.spool().enabled(),
+            delivery(publishTimeout))))
         .compose(
             v ->
                 record(
@@ -111,6 +120,7 @@ public final class Gateway {
                                 routeTimeout),
                         new DeploymentOptions().setInstances(ingestInstances))))
         .compose(v -> deployBridge())
+        .compose(v -> deployRelay(publishTimeout))
         .compose(v -> deploy(new AdminVerticle(config.admin(), state, inFlight, registry)))
         .onSuccess(
             v ->
@@ -122,6 +132,45 @@ public final class Gateway {
                     ingestInstances,
                     config.admin().host(),
                     config.admin().port()));
+  }
+
+  /**
+   * Kafka only, or Kafka with fallbacks behind it (the gRPC targets, and the spool, whose store is then
+   * opened and migrated in the background).
+   */
+  private Delivery delivery(long publishTimeout) {
+    if (!config.fallback().any(config.spool().enabled())) {
+      return Delivery.kafka(vertx, publishTimeout);
+    }
+    if (config.spool().enabled()) {
+      var s = config.store();
+      store = Store.create(vertx, s.uri(), s.schema(), s.maxConnections());
+      store.migrate(2000);
+      spool = new Spool(store);
+      state.fallbackConfigured(true);
+    }
+    fallback = FallbackDelivery.create(vertx, spool, config.spool(), config.fallback(), config.kafkaBreaker(), state,
+        publishTimeout, registry);
+    return fallback;
+  }
+
+  /** The spool's relay, when the spool is on. */
+  private Future<Void> deployRelay(long publishTimeout) {
+    if (spool == null) {
+      return Future.succeededFuture();
+    }
+    // not gated by Kafka's breaker: while every key is held by the spool no direct call would ever
+    // close it, so the relay goes by the readiness probe and backs off on its own failures
+    FallbackDelivery d = fallback;
+    int workers = config.spool().relayWorkers();
+    int share = (Spool.SHARDS + workers - 1) / workers;
+    Future<Void> chain = Future.succeededFuture();
+    for (int i = 0; i < workers; i++) {
+      chain = chain.compose(v -> deploy(new RelayVerticle(spool, () -> state.kafkaUp() && !state.draining(),
+          d::kafkaWorks, config.spool().relayBatch(), share, config.spool().relayLeaseMs(), publishTimeout,
+          registry)));
+    }
+    return chain;
   }
 
   /** The topics ingest's routes publish to: the readiness probe watches that they exist. */
@@ -218,7 +267,10 @@ public final class Gateway {
                         + " are bridged again later)", bridgeLeft);
                   }
                   boolean clean = ingestClean && bridgeLeft == 0;
-                  return undeployAll().transform(x -> vertx.close()).map(clean);
+                  return undeployAll()
+                      .transform(x -> store == null ? Future.succeededFuture() : store.close())
+                      .transform(x -> vertx.close())
+                      .map(clean);
                 })
             .onComplete(ar -> LOG.info("Sluice stopped"));
     return shutdown;

@@ -65,6 +65,7 @@ public final class AdminVerticle extends VerticleBase {
     JsonObject checks =
         new JsonObject()
             .put("kafka", state.kafkaUp() ? "UP" : "DOWN")
+            .put("spool", !state.fallbackConfigured() ? "OFF" : state.fallbackUp() ? "UP" : "DOWN")
             .put("shutdown", state.draining() ? "DRAINING" : "NO");
     // a missing topic refuses only its own events: listed, but readiness stays with the rest
     checks.put("topics", new JsonObject().put("missing", new io.vertx.core.json.JsonArray(state.missingTopics())));

@@ -11,6 +11,8 @@ public final class GatewayState {
   private final java.util.concurrent.ConcurrentHashMap<String, Boolean> rabbitLinks =
       new java.util.concurrent.ConcurrentHashMap<>();
   private volatile boolean draining;
+  private volatile boolean fallbackUp;
+  private volatile boolean fallbackConfigured;
   private final java.util.Set<String> missingTopics = java.util.concurrent.ConcurrentHashMap.newKeySet();
   /** Kafka sources of the bridge: {@link #UP}, or why they are down. */
   private final java.util.concurrent.ConcurrentHashMap<String, String> kafkaSources =
@@ -89,6 +91,30 @@ public final class GatewayState {
     return missingTopics.stream().sorted().toList();
   }
 
+  /** Records whether the spool (PostgreSQL) takes events: it can make them durable while Kafka cannot. */
+  public void fallbackUp(boolean up) {
+    this.fallbackUp = up;
+  }
+
+  /** Records that a fallback (the spool) is configured: readiness names it. */
+  public void fallbackConfigured(boolean configured) {
+    this.fallbackConfigured = configured;
+  }
+
+  public boolean fallbackConfigured() {
+    return fallbackConfigured;
+  }
+
+  /** True while a fallback (the spool) takes events. */
+  public boolean fallbackUp() {
+    return fallbackUp;
+  }
+
+  /** True while an event can be made durable: Kafka reachable, or a fallback up. */
+  public boolean acceptsEvents() {
+    return kafkaUp || fallbackUp;
+  }
+
   /**
    * Records the state of the Kafka source (consumer) {@code name} of a bridge route: up ({@code
    * downReason} null) or down and why.
@@ -119,10 +145,10 @@ public final class GatewayState {
   }
 
   /**
-   * Ready: Kafka reachable, every RabbitMQ link and every Kafka source of the bridge up, and not
-   * shutting down.
+   * Ready: Kafka reachable or the spool up, every RabbitMQ link and every Kafka source of the bridge
+   * up, and not shutting down.
    */
   public boolean ready() {
-    return kafkaUp && rabbitUp() && kafkaSourcesDown().isEmpty() && !draining;
+    return acceptsEvents() && rabbitUp() && kafkaSourcesDown().isEmpty() && !draining;
   }
 }

@@ -97,7 +97,31 @@ public final class ConfigLoader {
             t.integer("bridge.max-in-flight-per-source"),
             t.integer("bridge.max-concurrent-keys"),
             t.integer("bridge.max-hops"),
-            t.integer("bridge.max-poll-interval-ms")));
+            t.integer("bridge.max-poll-interval-ms")),
+        new StoreConfig(t.string("store.uri"), t.string("store.schema"), t.integer("store.max-connections")),
+        new SpoolConfig(
+            t.bool("spool.enabled"),
+            t.longValue("spool.max-events"),
+            t.longValue("spool.max-bytes"),
+            t.integer("spool.append-timeout-ms"),
+            t.integer("spool.relay-batch"),
+            t.integer("spool.relay-workers"),
+            t.integer("spool.relay-lease-ms")),
+        new BreakerConfig(
+            "breaker.kafka",
+            t.integer("breaker.kafka.window-ms"),
+            t.integer("breaker.kafka.min-calls"),
+            t.integer("breaker.kafka.failure-rate-percent"),
+            t.integer("breaker.kafka.reset-ms")),
+        new FallbackConfig(
+            strings("fallback.default", t.raw("fallback.default")),
+            targets(tree),
+            new BreakerConfig(
+                "breaker.grpc",
+                t.integer("breaker.grpc.window-ms"),
+                t.integer("breaker.grpc.min-calls"),
+                t.integer("breaker.grpc.failure-rate-percent"),
+                t.integer("breaker.grpc.reset-ms"))));
   }
 
   /**
@@ -119,7 +143,13 @@ public final class ConfigLoader {
       if (!(item instanceof Map<?, ?> rule)) {
         throw new ConfigException("routes[]", "each route must be a map with 'match' and 'topic'");
       }
-      rules.add(new RoutingConfig.Rule(asString(rule.get("match")), asString(rule.get("topic"))));
+      for (Object k : rule.keySet()) {
+        if (!List.of("match", "topic", "fallback").contains(String.valueOf(k))) {
+          throw new ConfigException("routes[" + rule.get("match") + "]." + k, "is not a route option (match, topic, fallback)");
+        }
+      }
+      rules.add(new RoutingConfig.Rule(asString(rule.get("match")), asString(rule.get("topic")),
+          rule.containsKey("fallback") ? strings("routes[" + rule.get("match") + "].fallback", rule.get("fallback")) : null));
     }
     return new RoutingConfig(rules);
   }
@@ -151,6 +181,60 @@ public final class ConfigLoader {
   private static Path resolveSibling(Path configFile, Path relative) {
     Path dir = configFile.toAbsolutePath().getParent();
     return dir == null ? relative : dir.resolve(relative);
+  }
+
+  /** A YAML list of strings (or one string) at {@code key}. */
+  static List<String> strings(String key, Object o) {
+    if (o == null) {
+      return List.of();
+    }
+    if (o instanceof List<?> l) {
+      List<String> out = new ArrayList<>();
+      for (Object x : l) {
+        if (x == null || x instanceof Map<?, ?> || x instanceof List<?>) {
+          throw new ConfigException(key, "must be a list of names");
+        }
+        out.add(x.toString().trim());
+      }
+      return out;
+    }
+    if (o instanceof Map<?, ?>) {
+      throw new ConfigException(key, "must be a list of names");
+    }
+    String text = o.toString().trim();
+    return text.isEmpty() ? List.of() : java.util.Arrays.stream(text.split(",")).map(String::trim).toList();
+  }
+
+  /** The gRPC fallback targets, {@code fallback.targets.<name>}. */
+  private static Map<String, GrpcTargetConfig> targets(Map<String, Object> tree) {
+    Map<String, GrpcTargetConfig> out = new java.util.TreeMap<>();
+    Object fb = tree.get("fallback");
+    Object targets = fb instanceof Map<?, ?> m ? m.get("targets") : null;
+    if (targets == null) {
+      return out;
+    }
+    if (!(targets instanceof Map<?, ?> all)) {
+      throw new ConfigException(GrpcTargetConfig.PREFIX, "must be a map of targets by name");
+    }
+    for (Map.Entry<?, ?> e : all.entrySet()) {
+      String name = String.valueOf(e.getKey());
+      String key = GrpcTargetConfig.PREFIX + "." + name;
+      if (!(e.getValue() instanceof Map<?, ?> t)) {
+        throw new ConfigException(key, "must be a map (host, port, deadline-ms, tls, trust-pem)");
+      }
+      for (Object k : t.keySet()) {
+        if (!List.of("host", "port", "deadline-ms", "tls", "trust-pem").contains(String.valueOf(k))) {
+          throw new ConfigException(key + "." + k, "is not a target option (host, port, deadline-ms, tls, trust-pem)");
+        }
+      }
+      ConfigTree ct = new ConfigTree(tree);
+      Object trust = t.get("trust-pem");
+      out.put(name, new GrpcTargetConfig(name, ct.string(key + ".host"), ct.integer(key + ".port"),
+          t.get("deadline-ms") == null ? 2000 : ct.integer(key + ".deadline-ms"),
+          t.get("tls") != null && ct.bool(key + ".tls"),
+          trust == null || trust.toString().isBlank() ? null : Path.of(trust.toString().trim())));
+    }
+    return out;
   }
 
   private static String asString(Object o) {
@@ -202,6 +286,10 @@ public final class ConfigLoader {
       String key = prefix + e.getKey();
       Object current = base.get(e.getKey());
       boolean open = OPEN.contains(prefix.isEmpty() ? "" : prefix.substring(0, prefix.length() - 1));
+      if (current == null && prefix.equals(GrpcTargetConfig.PREFIX + ".")) {
+        base.put(e.getKey(), e.getValue()); // a target of its own name: checked when the targets are read
+        continue;
+      }
       if (current == null && !open) {
         throw new ConfigException(key, "is not a Sluice option (see conf/sluice.yaml)");
       }

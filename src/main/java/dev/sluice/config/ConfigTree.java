@@ -28,6 +28,11 @@ final class ConfigTree {
     return node;
   }
 
+  /** The value at {@code key} as YAML gave it (a list stays a list), or null. */
+  Object raw(String key) {
+    return get(key);
+  }
+
   String optionalString(String key) {
     Object v = get(key);
     return v == null ? "" : v.toString().trim();
@@ -36,6 +41,15 @@ final class ConfigTree {
   String string(String key) {
     Object v = get(key);
     return Check.notBlank(key, v == null ? null : v.toString().trim());
+  }
+
+  boolean bool(String key) {
+    String v = string(key);
+    return switch (v.toLowerCase(java.util.Locale.ROOT)) {
+      case "true", "yes", "on" -> true;
+      case "false", "no", "off" -> false;
+      default -> throw new ConfigException(key, "must be true or false, got '" + v + "'");
+    };
   }
 
   int integer(String key) {

@@ -5,10 +5,19 @@ import java.util.List;
 /** The event type → topic rules, first match wins. */
 public record RoutingConfig(List<Rule> rules) {
 
-  /** A rule: {@code *} matches one dot-separated segment, {@code #} any number of them. */
-  public record Rule(String match, String topic) {
+  /**
+   * A rule: {@code *} matches one dot-separated segment, {@code #} any number of them. {@code fallback}
+   * is the rule's chain of fallbacks while Kafka cannot take its events ({@code grpc:<target>}, {@code
+   * spool}), or {@code null} for {@code fallback.default}.
+   */
+  public record Rule(String match, String topic, List<String> fallback) {
+
+    public Rule(String match, String topic) {
+      this(match, topic, null);
+    }
 
     public Rule {
+      fallback = fallback == null ? null : List.copyOf(fallback);
       Check.notBlank("routes[].match", match);
       Check.notBlank("routes[].topic", topic);
       if (!match.matches("[A-Za-z0-9_*#-]+(\\.[A-Za-z0-9_*#-]+)*")) {

@@ -10,9 +10,14 @@ public record SluiceConfig(
     ShutdownConfig shutdown,
     RoutingConfig routing,
     RabbitConfig rabbitmq,
-    BridgeConfig bridge) {
+    BridgeConfig bridge,
+    StoreConfig store,
+    SpoolConfig spool,
+    BreakerConfig kafkaBreaker,
+    FallbackConfig fallback) {
 
   public SluiceConfig {
     ConfigRules.check(http, websocket, limits, kafka);
+    FallbackConfig.check(fallback, routing, spool);
   }
 }

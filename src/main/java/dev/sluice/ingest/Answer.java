@@ -156,12 +156,13 @@ record Answer(int status, String body, Failure failure) {
     return true;
   }
 
+  /** Kafka's position when Kafka took it; the spool or the fallback target that took it otherwise. */
   private static Json accepted(Json json, String eventId, Outcome outcome) {
-    return json.field("eventId", eventId)
-        .field("status", "accepted")
-        .field("topic", outcome.topic())
-        .field("partition", outcome.partition())
-        .field("offset", outcome.offset());
+    json.field("eventId", eventId).field("status", outcome.status()).field("topic", outcome.topic());
+    if (outcome.via() == null) {
+      return json.field("partition", outcome.partition()).field("offset", outcome.offset());
+    }
+    return Outcome.SPOOL.equals(outcome.via()) ? json : json.field("target", outcome.via());
   }
 
   private static Json violations(Json json, List<Violation> violations) {

@@ -75,8 +75,9 @@ final class EventsRequest {
               + "; send application/json or application/x-ndjson");
       return;
     }
-    if (!ctx.state().kafkaUp()) {
-      refuse(Failure.KAFKA_UNAVAILABLE, "Kafka is unreachable; retry later");
+    if (!ctx.state().acceptsEvents()) {
+      refuse(Failure.KAFKA_UNAVAILABLE, ctx.state().fallbackConfigured()
+          ? "Kafka is unreachable and the spool does not answer; retry later" : "Kafka is unreachable; retry later");
       return;
     }
     long length = contentLength();

@@ -25,7 +25,9 @@ final class IngestMetrics {
     Failure.BROKER_REJECTED,
     Failure.TOPIC_MISSING,
     Failure.OUTCOME_UNKNOWN,
-    Failure.REFUSED_WITH_BATCH
+    Failure.REFUSED_WITH_BATCH,
+    Failure.SPOOL_FULL,
+    Failure.FALLBACK_REJECTED
   };
 
   private final MeterRegistry registry;

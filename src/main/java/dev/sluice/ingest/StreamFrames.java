@@ -113,12 +113,16 @@ final class StreamFrames {
     for (int i = 0; i < outcomes.length; i++) {
       Outcome o = outcomes[i];
       if (o.isAccepted()) {
-        json.open()
-            .field("eventId", events.get(i).eventId())
-            .field("topic", o.topic())
-            .field("partition", o.partition())
-            .field("offset", o.offset())
-            .close();
+        json.open().field("eventId", events.get(i).eventId()).field("topic", o.topic());
+        if (o.via() == null) {
+          json.field("partition", o.partition()).field("offset", o.offset());
+        } else {
+          json.field("status", o.status());
+          if (!Outcome.SPOOL.equals(o.via())) {
+            json.field("target", o.via());
+          }
+        }
+        json.close();
       }
     }
     return json.closeArray().close().toString();

@@ -155,7 +155,8 @@ public final class KafkaPublisherVerticle extends VerticleBase {
       }
       Event e = batch.events().get(i);
       ProducerRecord<byte[], byte[]> record =
-          new ProducerRecord<>(topic, null, RecordHeaders.utf8(e.key()), e.value(), headers.of(e));
+          new ProducerRecord<>(topic, null, RecordHeaders.utf8(e.key()), e.value(),
+              batch.traceparents() == null ? headers.of(e) : headers.of(e, batch.traceparents()[i]));
       int slot = i;
       try {
         producer.send(

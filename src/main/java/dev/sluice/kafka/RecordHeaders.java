@@ -28,6 +28,16 @@ final class RecordHeaders {
     this.traceparent = traceparent == null ? null : utf8(traceparent);
   }
 
+  /** The headers of {@code e}, with {@code traceparent} instead of the batch's when it is not null. */
+  List<Header> of(Event e, String traceparent) {
+    List<Header> headers = of(e);
+    if (traceparent != null) {
+      headers.removeIf(h -> h.key().equals(TRACEPARENT));
+      headers.add(new RecordHeader(TRACEPARENT, utf8(traceparent)));
+    }
+    return headers;
+  }
+
   List<Header> of(Event e) {
     List<Header> headers = new ArrayList<>(5);
     headers.add(new RecordHeader(EVENT_ID, utf8(e.eventId())));

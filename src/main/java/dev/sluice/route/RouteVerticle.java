@@ -6,66 +6,74 @@ import dev.sluice.bus.BatchOutcome;
 import dev.sluice.bus.Event;
 import dev.sluice.bus.Failure;
 import dev.sluice.bus.Outcome;
+import dev.sluice.config.FallbackConfig;
 import dev.sluice.config.RoutingConfig;
+import dev.sluice.fallback.Chain;
+import dev.sluice.fallback.Delivery;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Gives each event of a batch its topic and forwards the routed ones to the Kafka publisher; events
+ * Gives each event of a batch its topic and fallback chain and has the routed ones delivered; events
  * whose type matches no rule are answered {@link Failure#UNKNOWN_EVENT_TYPE} without reaching a broker.
  */
 public final class RouteVerticle extends VerticleBase {
 
   private final RoutingTable table;
-  private final DeliveryOptions publish;
+  private final Delivery delivery;
   private MessageConsumer<Batch> consumer;
 
   /**
-   * @param publishTimeoutMs how long to wait for the publisher's answer (past the delivery timeout)
+   * @param fallback the routes' fallback chains (null: none)
+   * @param spoolEnabled whether the default chain's spool counts
+   * @param delivery how routed events become durable (Kafka, or Kafka with fallbacks behind it)
    */
-  public RouteVerticle(RoutingConfig config, long publishTimeoutMs) {
-    this.table = new RoutingTable(config);
-    this.publish = new DeliveryOptions().setSendTimeout(publishTimeoutMs);
+  public RouteVerticle(RoutingConfig config, FallbackConfig fallback, boolean spoolEnabled, Delivery delivery) {
+    this.table = new RoutingTable(config, fallback, spoolEnabled);
+    this.delivery = delivery;
   }
 
   @Override
   public Future<?> start() {
-    consumer = vertx.eventBus().consumer(Addresses.ROUTE, this::route);
-    return consumer.completion();
+    return delivery.start(vertx).compose(v -> {
+      consumer = vertx.eventBus().consumer(Addresses.ROUTE, this::route);
+      return consumer.completion();
+    });
   }
 
   @Override
   public Future<?> stop() {
-    return consumer.unregister();
+    return consumer.unregister().compose(v -> delivery.stop());
   }
 
   private void route(Message<Batch> msg) {
     Batch batch = msg.body();
     int n = batch.size();
     String[] topics = new String[n];
+    Chain[] chains = new Chain[n];
     int count = 0;
     for (int i = 0; i < n; i++) {
-      topics[i] = table.topicFor(batch.events().get(i).eventType());
+      RoutingTable.Route r = table.routeFor(batch.events().get(i).eventType());
+      topics[i] = r.topic();
+      chains[i] = r.chain();
       if (topics[i] != null) {
         count++;
       }
     }
     int routed = count;
     if (routed == n) {
-      Batch out = new Batch(batch.events(), topics, batch.traceparent());
-      vertx.eventBus()
-          .<BatchOutcome>request(Addresses.KAFKA_PUBLISH, out, publish)
-          .onComplete(ar -> msg.reply(ar.succeeded() ? ar.result().body() : BatchOutcome.noAnswer(n, ar.cause())));
+      delivery.deliver(batch.events(), topics, chains, batch.traceparent())
+          .onComplete(ar -> msg.reply(ar.succeeded() ? new BatchOutcome(ar.result()) : BatchOutcome.noAnswer(n, ar.cause())));
       return;
     }
     Outcome[] outcomes = new Outcome[n];
     List<Event> events = new ArrayList<>(routed);
     String[] routedTopics = new String[routed];
+    Chain[] routedChains = new Chain[routed];
     int[] positions = new int[routed];
     for (int i = 0, j = 0; i < n; i++) {
       Event e = batch.events().get(i);
@@ -76,6 +84,7 @@ public final class RouteVerticle extends VerticleBase {
       } else {
         events.add(e);
         routedTopics[j] = topics[i];
+        routedChains[j] = chains[i];
         positions[j++] = i;
       }
     }
@@ -83,18 +92,14 @@ public final class RouteVerticle extends VerticleBase {
       msg.reply(new BatchOutcome(outcomes));
       return;
     }
-    vertx.eventBus()
-        .<BatchOutcome>request(
-            Addresses.KAFKA_PUBLISH, new Batch(events, routedTopics, batch.traceparent()), publish)
+    delivery.deliver(events, routedTopics, routedChains, batch.traceparent())
         .onComplete(
             ar -> {
-              Outcome[] published =
-                  ar.succeeded() ? ar.result().body().outcomes() : BatchOutcome.noAnswer(routed, ar.cause()).outcomes();
+              Outcome[] published = ar.succeeded() ? ar.result() : BatchOutcome.noAnswer(routed, ar.cause()).outcomes();
               for (int j = 0; j < routed; j++) {
                 outcomes[positions[j]] = published[j];
               }
               msg.reply(new BatchOutcome(outcomes));
             });
   }
-
 }

@@ -1,6 +1,8 @@
 package dev.sluice.route;
 
+import dev.sluice.config.FallbackConfig;
 import dev.sluice.config.RoutingConfig;
+import dev.sluice.fallback.Chain;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -14,34 +16,53 @@ import java.util.regex.Pattern;
 final class RoutingTable {
 
   static final int CACHE_LIMIT = 10_000;
-  private static final String NO_ROUTE = "";
+  /** Where a type's events go: a topic and the chain of fallbacks while Kafka cannot take them. */
+  record Route(String topic, Chain chain) {}
+
+  private static final Route NO_ROUTE = new Route(null, Chain.NONE);
 
   private final List<Compiled> rules;
-  private final Map<String, String> cache = new HashMap<>();
+  private final Map<String, Route> cache = new HashMap<>();
 
-  private record Compiled(Pattern pattern, String topic) {}
+  private record Compiled(Pattern pattern, Route route) {}
 
   RoutingTable(RoutingConfig config) {
-    this.rules = config.rules().stream().map(r -> new Compiled(compile(r.match()), r.topic())).toList();
+    this(config, null, false);
+  }
+
+  /**
+   * @param fallback the chains (null: no fallback)
+   * @param spoolEnabled whether the default chain's spool counts
+   */
+  RoutingTable(RoutingConfig config, FallbackConfig fallback, boolean spoolEnabled) {
+    this.rules = config.rules().stream()
+        .map(r -> new Compiled(compile(r.match()), new Route(r.topic(),
+            fallback == null ? Chain.NONE : new Chain(fallback.chainOf(r, spoolEnabled)))))
+        .toList();
   }
 
   /** The topic for {@code eventType}, or {@code null} when no rule matches. */
   String topicFor(String eventType) {
-    String topic = cache.get(eventType);
-    if (topic == null) {
-      topic = resolve(eventType);
+    return routeFor(eventType).topic();
+  }
+
+  /** The route for {@code eventType} (its topic is null when no rule matches). */
+  Route routeFor(String eventType) {
+    Route route = cache.get(eventType);
+    if (route == null) {
+      route = resolve(eventType);
       if (cache.size() >= CACHE_LIMIT) {
         cache.clear();
       }
-      cache.put(eventType, topic);
+      cache.put(eventType, route);
     }
-    return topic == NO_ROUTE ? null : topic;
+    return route;
   }
 
-  private String resolve(String eventType) {
+  private Route resolve(String eventType) {
     for (Compiled rule : rules) {
       if (rule.pattern.matcher(eventType).matches()) {
-        return rule.topic;
+        return rule.route;
       }
     }
     return NO_ROUTE;

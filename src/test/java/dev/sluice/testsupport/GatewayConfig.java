@@ -61,7 +61,13 @@ public final class GatewayConfig {
 
   /** Adds a route (first match wins). */
   public GatewayConfig route(String match, String topic) {
-    routes.add(new String[] {match, topic});
+    routes.add(new String[] {match, topic, null});
+    return this;
+  }
+
+  /** A route with a fallback chain of its own, in YAML flow style, e.g. {@code [grpc:orders, spool]}. */
+  public GatewayConfig routeWithFallback(String match, String topic, String chain) {
+    routes.add(new String[] {match, topic, chain});
     return this;
   }
 
@@ -104,6 +110,9 @@ public final class GatewayConfig {
     for (String[] r : routes) {
       routesYaml.append("  - match: ").append(quote(r[0])).append('\n');
       routesYaml.append("    topic: ").append(quote(r[1])).append('\n');
+      if (r[2] != null) {
+        routesYaml.append("    fallback: ").append(r[2]).append('\n');
+      }
     }
     Path config = dir.resolve("sluice.yaml");
     try {

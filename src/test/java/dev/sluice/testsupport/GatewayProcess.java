@@ -166,6 +166,12 @@ public final class GatewayProcess implements AutoCloseable {
     process.destroy();
   }
 
+  /** Sends SIGKILL (a crash: nothing is drained or closed) and waits for the process to end. */
+  public void sigkill() throws InterruptedException {
+    process.destroyForcibly();
+    process.waitFor(30, TimeUnit.SECONDS);
+  }
+
   /** The exit code once the process ended within {@code timeout}, else empty. */
   public OptionalInt waitForExit(Duration timeout) throws InterruptedException {
     return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)

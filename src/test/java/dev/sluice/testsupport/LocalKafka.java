@@ -142,6 +142,11 @@ public final class LocalKafka implements BeforeAllCallback, AfterAllCallback, Au
     }
   }
 
+  /** SIGKILL, as in a crash: nothing is flushed; {@link #start()} brings it back on its ports and data. */
+  public synchronized void sigkill() {
+    kill();
+  }
+
   public synchronized boolean isRunning() {
     return process != null && process.isAlive();
   }
