@@ -8,13 +8,16 @@ import java.util.Set;
  * Which keys must go to the spool to keep their order: a key whose earlier events are spooled (or
  * being spooled) sends its later events there too, so that none overtakes them on the way to Kafka;
  * it leaves the gate once the spool holds none of its rows. The spool's contents come from PostgreSQL
- * ({@link #refreshed}), so keys spooled by other gateway processes are held too; a key this process
- * started spooling after a refresh's snapshot was taken stays held until a later refresh. Keys are
+ * ({@link #refreshed}), so keys spooled by other gateway processes are held too; a key whose local
+ * append ended after a refresh began stays held until a later refresh. Keys are
  * {@code topic + '\0' + key}. Not thread-safe: one event loop.
  */
 final class SpoolGate {
 
-  /** Per held key: the generation of its latest local append, and appends still running. */
+  /**
+   * Per held key: the generation at which its latest local append ended (a read that began after it
+   * sees the row), and appends still running.
+   */
   private static final class Held {
     long generation;
     int running;
@@ -49,6 +52,7 @@ final class SpoolGate {
     Held h = held.get(key);
     if (h != null) {
       h.running--;
+      h.generation = ++generation; // a read that began before this may not see the row
     }
   }
 
@@ -59,7 +63,7 @@ final class SpoolGate {
 
   /**
    * The spool's keys as read by a refresh that started at {@code mark}: keys not among them are let go,
-   * unless an append of theirs is running or started after the read began (the read may not see it).
+   * unless an append of theirs is running or ended after the read began (the read may not see its row).
    */
   void refreshed(Set<String> spooled, long mark) {
     held.entrySet().removeIf(e -> !spooled.contains(e.getKey()) && e.getValue().running == 0
