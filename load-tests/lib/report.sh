@@ -233,11 +233,13 @@ report() {
     log "FAILED run: its results stay with its logs (${base#"$REPO"/}.*); ${RESULTS#"$REPO"/} is unchanged"
     [[ -z $problems ]] || die "incomplete run: $(tr '\n' ';' <<<"$problems" | sed 's/;$//; s/;/; /g')"
   else
+    local latest=latest
+    ((SPOOL)) && latest=latest-spool   # the spool mode does not replace the ingest run's latest.*
     for ext in txt csv json png; do
-      [[ -f $base.$ext ]] && cp "$base.$ext" "$RESULTS/latest.$ext"
+      [[ -f $base.$ext ]] && cp "$base.$ext" "$RESULTS/$latest.$ext"
     done
-    cp "$base-rounds.csv" "$RESULTS/latest-rounds.csv"
-    log "results: ${base#"$REPO"/}.{txt,csv,json$([[ -f $base.png ]] && echo ,png)} (and latest.*); logs: ${RUN#"$REPO"/}"
+    cp "$base-rounds.csv" "$RESULTS/$latest-rounds.csv"
+    log "results: ${base#"$REPO"/}.{txt,csv,json$([[ -f $base.png ]] && echo ,png)} (and $latest.*); logs: ${RUN#"$REPO"/}"
   fi
   [[ $LANDED_TOTAL == "$TOTAL_ACCEPTED" ]] || die "landed ($LANDED_TOTAL) != accepted ($TOTAL_ACCEPTED)"
   ((bad_rows == 0)) || die "$bad_rows mode(s) with landed != accepted (see the table)"
