@@ -56,6 +56,7 @@ public final class Gateway {
   private final AtomicInteger bridgeInFlight = new AtomicInteger();
   private Future<Boolean> shutdown;
   private Store store;
+  private Future<Integer> migrated = Future.succeededFuture(0);
   private Spool spool;
   private FallbackDelivery fallback;
 
@@ -145,11 +146,11 @@ public final class Gateway {
     if (config.spool().enabled()) {
       var s = config.store();
       store = Store.create(vertx, s.uri(), s.schema(), s.maxConnections());
-      store.migrate(2000);
+      migrated = store.migrate(2000);
       spool = new Spool(store);
       state.fallbackConfigured(true);
     }
-    fallback = FallbackDelivery.create(vertx, spool, config.spool(), config.fallback(), config.kafkaBreaker(), state,
+    fallback = FallbackDelivery.create(vertx, spool, migrated, config.spool(), config.fallback(), config.kafkaBreaker(), state,
         publishTimeout, registry);
     return fallback;
   }

@@ -63,10 +63,11 @@ public final class FallbackDelivery implements Delivery {
    * Kafka with the configured fallbacks: the spool (when {@code spool} is not null) and the gRPC
    * targets of {@code fallback}.
    */
-  public static FallbackDelivery create(Vertx vertx, dev.sluice.store.Spool spool, dev.sluice.config.SpoolConfig spooling,
+  public static FallbackDelivery create(Vertx vertx, dev.sluice.store.Spool spool, Future<?> schemaReady,
+      dev.sluice.config.SpoolConfig spooling,
       dev.sluice.config.FallbackConfig fallback, BreakerConfig kafkaBreaker, dev.sluice.bus.GatewayState state,
       long publishTimeoutMs, MeterRegistry registry) {
-    SpoolWriter writer = spool == null ? null : new SpoolWriter(spool, spooling.maxEvents(), spooling.maxBytes(),
+    SpoolWriter writer = spool == null ? null : new SpoolWriter(spool, schemaReady, spooling.maxEvents(), spooling.maxBytes(),
         spooling.appendTimeoutMs(), state, registry);
     List<FallbackTarget> targets = new ArrayList<>();
     fallback.targets().forEach((name, cfg) -> targets.add(new GrpcTarget(vertx, cfg)));

@@ -31,6 +31,7 @@ final class SpoolWriter {
   private static final long STATS_EVERY_MS = 1000;
 
   private final Spool spool;
+  private final Future<?> schemaReady;
   private final long maxEvents;
   private final long maxBytes;
   private final long appendTimeoutMs;
@@ -51,9 +52,13 @@ final class SpoolWriter {
   private long gateTimer = -1;
   private boolean stopped;
 
-  SpoolWriter(Spool spool, long maxEvents, long maxBytes, long appendTimeoutMs, GatewayState state,
-      MeterRegistry registry) {
+  /**
+   * @param schemaReady completes once the store's schema is migrated (the spool counts as down until)
+   */
+  SpoolWriter(Spool spool, Future<?> schemaReady, long maxEvents, long maxBytes, long appendTimeoutMs,
+      GatewayState state, MeterRegistry registry) {
     this.spool = spool;
+    this.schemaReady = schemaReady;
     this.maxEvents = maxEvents;
     this.maxBytes = maxBytes;
     this.appendTimeoutMs = appendTimeoutMs;
@@ -68,19 +73,25 @@ final class SpoolWriter {
         .register(registry);
     Gauge.builder("sluice.spool.oldest.age.seconds", this, w -> w.oldestAgeSeconds)
         .description("Age of the oldest event in the spool").register(registry);
-    statsTimer = vertx.setTimer(STATS_EVERY_MS, id -> count());
-    return spool.stats().map(s -> {
-      counted(s);
-      state.fallbackUp(true);
-      refreshGate();
-      return (Void) null;
-    }).recover(err -> {
-      LOG.warn("The spool (PostgreSQL) does not answer: {}; events Kafka cannot take get 503 until it does",
-          err.toString());
-      state.fallbackUp(false);
-      gateTimer = vertx.setTimer(gateRefreshMs, id -> refreshGate());
-      return Future.succeededFuture();
+    // the first count once the schema is in place (the store migrates it in the background; while
+    // PostgreSQL is away that takes until it is back, and the spool counts as down meanwhile)
+    schemaReady.onComplete(ready -> {
+      if (stopped) {
+        return;
+      }
+      spool.stats().onComplete(ar -> {
+        if (ar.succeeded()) {
+          counted(ar.result());
+          state.fallbackUp(true);
+        } else {
+          LOG.warn("The spool (PostgreSQL) does not answer: {}; events Kafka cannot take get 503 until it does",
+              ar.cause().toString());
+        }
+        statsTimer = stopped ? -1 : vertx.setTimer(STATS_EVERY_MS, id -> count());
+        refreshGate();
+      });
     });
+    return Future.succeededFuture();
   }
 
   void stop() {
