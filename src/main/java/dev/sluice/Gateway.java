@@ -167,7 +167,7 @@ public final class Gateway {
     int share = (Spool.SHARDS + workers - 1) / workers;
     Future<Void> chain = Future.succeededFuture();
     for (int i = 0; i < workers; i++) {
-      chain = chain.compose(v -> deploy(new RelayVerticle(spool, () -> state.kafkaUp() && !state.draining(),
+      chain = chain.compose(v -> deploy(new RelayVerticle(spool, migrated, () -> state.kafkaUp() && !state.draining(),
           d::kafkaWorks, config.spool().relayBatch(), share, config.spool().relayLeaseMs(), publishTimeout,
           registry)));
     }

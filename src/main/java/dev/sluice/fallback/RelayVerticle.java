@@ -43,6 +43,7 @@ public final class RelayVerticle extends VerticleBase {
       Failure.TOPIC_MISSING, Failure.SHUTTING_DOWN, Failure.REFUSED_WITH_BATCH, Failure.BROKER_REJECTED);
 
   private final Spool spool;
+  private final Future<?> schemaReady;
   private final BooleanSupplier kafkaTakesEvents;
   private final Runnable kafkaWorks;
   private final int batchSize;
@@ -64,13 +65,15 @@ public final class RelayVerticle extends VerticleBase {
   private long leasedAtMs;
 
   /**
+   * @param schemaReady completes once the store's schema is migrated: the relay starts then
    * @param kafkaTakesEvents whether to relay now (Kafka reachable, not draining)
    * @param kafkaWorks told when Kafka acknowledged relayed events (closes Kafka's breaker)
    * @param maxShards shards this relay holds at most, so that several relays of a process share them
    * @param publishTimeoutMs how long to wait for the publisher's answer (past its own bound)
    */
-  public RelayVerticle(Spool spool, BooleanSupplier kafkaTakesEvents, Runnable kafkaWorks, int batchSize,
-      int maxShards, long leaseMs, long publishTimeoutMs, MeterRegistry registry) {
+  public RelayVerticle(Spool spool, Future<?> schemaReady, BooleanSupplier kafkaTakesEvents, Runnable kafkaWorks,
+      int batchSize, int maxShards, long leaseMs, long publishTimeoutMs, MeterRegistry registry) {
+    this.schemaReady = schemaReady;
     this.maxShards = maxShards;
     this.spool = spool;
     this.kafkaTakesEvents = kafkaTakesEvents;
@@ -93,7 +96,7 @@ public final class RelayVerticle extends VerticleBase {
         spool.lease(owner, leaseMs, maxShards); // keep the shards while a slow publish is under way
       }
     });
-    schedule(0);
+    schemaReady.onComplete(ar -> schedule(0));
     return Future.succeededFuture();
   }
 
