@@ -121,7 +121,16 @@ public final class ConfigLoader {
                 t.integer("breaker.grpc.window-ms"),
                 t.integer("breaker.grpc.min-calls"),
                 t.integer("breaker.grpc.failure-rate-percent"),
-                t.integer("breaker.grpc.reset-ms"))));
+                t.integer("breaker.grpc.reset-ms"))),
+        new SubscriptionsConfig(
+            SubscriptionFile.load(t.optionalString("subscriptions.file"), file),
+            t.string("subscriptions.group-id-prefix"),
+            t.integer("subscriptions.max-in-flight-per-source"),
+            t.longValue("subscriptions.processed-ttl-ms"),
+            t.longValue("subscriptions.sweep-interval-ms"),
+            t.integer("subscriptions.sweep-batch"),
+            t.integer("subscriptions.replay-rate"),
+            t.integer("subscriptions.replay-batch")));
   }
 
   /**

@@ -14,7 +14,8 @@ public record SluiceConfig(
     StoreConfig store,
     SpoolConfig spool,
     BreakerConfig kafkaBreaker,
-    FallbackConfig fallback) {
+    FallbackConfig fallback,
+    SubscriptionsConfig subscriptions) {
 
   public SluiceConfig {
     ConfigRules.check(http, websocket, limits, kafka);

@@ -68,7 +68,8 @@ final class RoutingTable {
     return NO_ROUTE;
   }
 
-  static Pattern compile(String match) {
+  /** The regular expression of a dotted pattern ({@code *} one segment, {@code #} any number). */
+  public static Pattern compile(String match) {
     String[] segments = match.split("\\.");
     if (segments.length == 1 && segments[0].equals("#")) {
       return Pattern.compile(".*");
