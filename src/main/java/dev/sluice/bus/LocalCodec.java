@@ -20,6 +20,8 @@ public final class LocalCodec<T> implements MessageCodec<T, T> {
   public static void registerAll(EventBus bus) {
     bus.registerDefaultCodec(Batch.class, new LocalCodec<>(Batch.class));
     bus.registerDefaultCodec(BatchOutcome.class, new LocalCodec<>(BatchOutcome.class));
+    bus.registerDefaultCodec(dev.sluice.deadletter.StoredDeadLetter.class,
+        new LocalCodec<>(dev.sluice.deadletter.StoredDeadLetter.class));
   }
 
   @Override

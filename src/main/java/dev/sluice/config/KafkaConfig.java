@@ -139,6 +139,18 @@ public record KafkaConfig(
     return props;
   }
 
+  /**
+   * Properties of a consumer of group {@code groupId}, client id {@code <prefix>-<name>}: as a bridge
+   * route's, with at most {@code perSource / 2} records a poll.
+   */
+  public Map<String, Object> consumerProperties(String groupId, String name, int perSource, int maxPollIntervalMs) {
+    Map<String, Object> p = consumerProperties(new BridgeConfig(java.util.List.of(), java.util.List.of(), "x",
+        perSource, perSource, 1, 1, maxPollIntervalMs), name);
+    p.put("client.id", clientIdPrefix + "-" + name);
+    p.put("group.id", groupId);
+    return p;
+  }
+
   /** Properties of the consumer of Kafka → RabbitMQ route {@code route}. */
   public Map<String, Object> consumerProperties(BridgeConfig bridge, String route) {
     Map<String, Object> p = new HashMap<>();
