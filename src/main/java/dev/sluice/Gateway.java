@@ -15,7 +15,13 @@ import dev.sluice.kafka.KafkaPublisherVerticle;
 import dev.sluice.fallback.Delivery;
 import dev.sluice.fallback.RelayVerticle;
 import dev.sluice.fallback.FallbackDelivery;
+import dev.sluice.store.DeadLetters;
+import dev.sluice.store.Processed;
 import dev.sluice.store.Spool;
+import dev.sluice.config.SubscriptionsConfig;
+import dev.sluice.deadletter.KafkaDeadLetters;
+import dev.sluice.subscribe.SubscriptionVerticle;
+import dev.sluice.subscribe.SweepVerticle;
 import dev.sluice.store.Store;
 import dev.sluice.route.RouteVerticle;
 import io.micrometer.core.instrument.Gauge;
@@ -59,6 +65,8 @@ public final class Gateway {
   private Future<Integer> migrated = Future.succeededFuture(0);
   private Spool spool;
   private FallbackDelivery fallback;
+  private KafkaDeadLetters deadLetterProducer;
+  private DeadLetters deadLetters;
 
   private Gateway(SluiceConfig config) {
     this.config = config;
@@ -121,6 +129,7 @@ public final class Gateway {
                                 routeTimeout),
                         new DeploymentOptions().setInstances(ingestInstances))))
         .compose(v -> deployBridge())
+        .compose(v -> deploySubscriptions())
         .compose(v -> deployRelay(publishTimeout))
         .compose(v -> deploy(new AdminVerticle(config.admin(), state, inFlight, registry)))
         .onSuccess(
@@ -144,15 +153,46 @@ public final class Gateway {
       return Delivery.kafka(vertx, publishTimeout);
     }
     if (config.spool().enabled()) {
-      var s = config.store();
-      store = Store.create(vertx, s.uri(), s.schema(), s.maxConnections());
-      migrated = store.migrate(2000);
+      openStore();
       spool = new Spool(store);
       state.fallbackConfigured(true);
     }
     fallback = FallbackDelivery.create(vertx, spool, migrated, config.spool(), config.fallback(), config.kafkaBreaker(), state,
         publishTimeout, registry);
     return fallback;
+  }
+
+  /** Opens the store and migrates its schema in the background (once: the spool and subscriptions share it). */
+  private void openStore() {
+    if (store == null) {
+      var s = config.store();
+      store = Store.create(vertx, s.uri(), s.schema(), s.maxConnections());
+      migrated = store.migrate(2000);
+    }
+  }
+
+  /**
+   * One verticle per subscription, with the dead-letter producer and the sweeper of processed events
+   * they share; nothing when none is configured. They stop with the bridge routes, side by side.
+   */
+  private Future<Void> deploySubscriptions() {
+    SubscriptionsConfig subs = config.subscriptions();
+    if (!subs.enabled()) {
+      return Future.succeededFuture();
+    }
+    openStore();
+    Processed processed = new Processed(store);
+    deadLetterProducer = new KafkaDeadLetters(vertx, config.kafka().producerProperties(32L << 20, "dead-letters"));
+    deadLetters = new DeadLetters(store);
+    long drain = config.shutdown().drainTimeoutMs();
+    Future<Void> chain = deploy(new SweepVerticle(processed, subs.processedTtlMs(), subs.sweepIntervalMs(),
+        subs.sweepBatch(), migrated));
+    for (SubscriptionsConfig.Subscription sub : subs.subscriptions()) {
+      chain = chain.compose(v -> deployRoute(new SubscriptionVerticle(sub, subs, config.kafka(), state, registry,
+          drain, processed, deadLetterProducer, deadLetters::put, migrated)));
+    }
+    return chain.onSuccess(v -> LOG.info("Subscriptions: {}", subs.subscriptions().stream()
+        .map(SubscriptionsConfig.Subscription::name).toList()));
   }
 
   /** The spool's relay, when the spool is on. */
@@ -238,7 +278,7 @@ public final class Gateway {
       return shutdown;
     }
     state.startDraining();
-    LOG.info("Draining: {} events, {} bytes in flight; {} bridge routes stopping", inFlight.events(),
+    LOG.info("Draining: {} events, {} bytes in flight; {} bridge routes and subscriptions stopping", inFlight.events(),
         inFlight.bytes(), bridgeDeployments.size());
     Future<?> bridges = Future.join(bridgeDeployments.stream()
         .map(id -> vertx.undeploy(id).onFailure(err -> LOG.warn("Stopping bridge route {} failed: {}", id,
@@ -269,6 +309,7 @@ public final class Gateway {
                   }
                   boolean clean = ingestClean && bridgeLeft == 0;
                   return undeployAll()
+                      .transform(x -> deadLetterProducer == null ? Future.succeededFuture() : deadLetterProducer.close())
                       .transform(x -> store == null ? Future.succeededFuture() : store.close())
                       .transform(x -> vertx.close())
                       .map(clean);

@@ -72,6 +72,10 @@ public record SubscriptionsConfig(
       if (topics.isEmpty() == (queue == null || queue.isBlank())) {
         throw new ConfigException(at + ".source", "must name either topics (Kafka) or a queue (RabbitMQ)");
       }
+      if (queue != null) {
+        throw new ConfigException(at + ".source.queue", "RabbitMQ queue sources are not built yet; bridge the queue "
+            + "into a Kafka topic (a rabbitmq-to-kafka route of bridge.file) and subscribe to that topic");
+      }
       for (String t : topics) {
         topic(at + ".source.topics", t);
       }

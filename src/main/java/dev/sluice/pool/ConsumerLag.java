@@ -18,9 +18,14 @@ final class ConsumerLag {
   private final MeterRegistry registry;
   private final Map<TopicPartition, AtomicLong> lags = new ConcurrentHashMap<>();
 
-  ConsumerLag(String route, MeterRegistry registry) {
+  private final String metric;
+  private final String tag;
+
+  ConsumerLag(String route, MeterRegistry registry, String metric, String tag) {
     this.route = route;
     this.registry = registry;
+    this.metric = metric;
+    this.tag = tag;
   }
 
   /** Reads the lag of every partition {@code consumer} is assigned (no request to the broker). */
@@ -35,9 +40,9 @@ final class ConsumerLag {
 
   private AtomicLong gauge(TopicPartition tp) {
     AtomicLong value = new AtomicLong();
-    Gauge.builder("sluice.bridge.consumer.lag", value, AtomicLong::get)
-        .description("Records between the bridge consumer's position and the end of the partition")
-        .tag("route", route)
+    Gauge.builder(metric, value, AtomicLong::get)
+        .description("Records between the consumer's position and the end of the partition")
+        .tag(tag, route)
         .tag("topic", tp.topic())
         .tag("partition", Integer.toString(tp.partition()))
         .register(registry);

@@ -53,12 +53,13 @@ public final class KafkaSource {
   private final AtomicInteger processInFlight;
   private final Context context;
   private final Handler<List<Item>> sink;
-  private final ConsumerLag lag;
+  private ConsumerLag lag;
   private final ConcurrentLinkedQueue<Done> doneQueue = new ConcurrentLinkedQueue<>();
   private final Promise<Void> stopped = Promise.promise();
   private final AtomicInteger inFlight = new AtomicInteger();
   private volatile int pausedCount;
   private volatile boolean stopping;
+  private volatile boolean held;
   private volatile long stopDeadline;
   private final CountDownLatch stopSignal = new CountDownLatch(1);
   private final SourceHealth health;
@@ -89,11 +90,21 @@ public final class KafkaSource {
     this.processInFlight = processInFlight;
     this.context = context;
     this.sink = sink;
-    this.lag = new ConsumerLag(name, registry);
+    this.lag = new ConsumerLag(name, registry, "sluice.bridge.consumer.lag", "route");
     this.pauses = new PartitionPauses<>(perPartitionHigh, processHigh);
     this.health = new SourceHealth(name, state, registry);
     this.intake = new Intake(name, trackers, epochs, inFlight, processInFlight);
     this.commits = new OffsetCommits(name, trackers);
+  }
+
+  /**
+   * As a bridge route's source, but its lag is the gauge {@code lagMetric} tagged {@code lagTag} = name.
+   */
+  public KafkaSource(String name, Map<String, Object> props, List<String> topics, int perPartitionHigh,
+      AtomicInteger processInFlight, int processHigh, Context context, Handler<List<Item>> sink,
+      MeterRegistry registry, GatewayState state, String lagMetric, String lagTag) {
+    this(name, props, topics, perPartitionHigh, processInFlight, processHigh, context, sink, registry, state);
+    this.lag = new ConsumerLag(name, registry, lagMetric, lagTag);
   }
 
   /** Whether the consumer polls (false until its first poll, and while creating or polling fails). */
@@ -120,6 +131,14 @@ public final class KafkaSource {
   }
 
   private record Done(Item item, boolean ok) {}
+
+  /**
+   * Holds every partition paused while {@code hold} (e.g. while the sink's breaker is open: no record
+   * is read that could not be delivered), still polling so the consumer stays in its group.
+   */
+  public void hold(boolean hold) {
+    held = hold;
+  }
 
   /** Records handed out and not done. */
   public int inFlight() {
@@ -274,7 +293,7 @@ public final class KafkaSource {
   /** Pauses what is over its bound (everything while stopping or over the process bound). */
   private void applyPauses() {
     Set<TopicPartition> desired = pauses.desired(consumer.assignment(),
-        tp -> trackers.containsKey(tp) ? trackers.get(tp).inFlight() : 0, processInFlight.get(), stopping);
+        tp -> trackers.containsKey(tp) ? trackers.get(tp).inFlight() : 0, processInFlight.get(), stopping || held);
     Set<TopicPartition> current = consumer.paused();
     List<TopicPartition> pause = desired.stream().filter(tp -> !current.contains(tp)).toList();
     List<TopicPartition> resume = current.stream().filter(tp -> !desired.contains(tp)).toList();

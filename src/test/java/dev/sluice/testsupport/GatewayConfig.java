@@ -25,6 +25,7 @@ public final class GatewayConfig {
   private final Map<String, Object> values = new LinkedHashMap<>();
   private final List<String[]> routes = new ArrayList<>();
   private String bridgeYaml;
+  private String subscriptionsYaml;
   private final int httpPort;
   private final int adminPort;
 
@@ -82,6 +83,13 @@ public final class GatewayConfig {
     return this;
   }
 
+  /** Subscriptions (the YAML of {@code subscriptions.yaml}): written beside the config, named by {@code subscriptions.file}. */
+  public GatewayConfig subscriptions(String yaml) {
+    values.put("subscriptions.file", "subscriptions.yaml");
+    this.subscriptionsYaml = yaml;
+    return this;
+  }
+
   public int httpPort() {
     return httpPort;
   }
@@ -119,6 +127,9 @@ public final class GatewayConfig {
       Files.writeString(dir.resolve("routes.yaml"), routesYaml);
       if (bridgeYaml != null) {
         Files.writeString(dir.resolve("bridge.yaml"), bridgeYaml);
+      }
+      if (subscriptionsYaml != null) {
+        Files.writeString(dir.resolve("subscriptions.yaml"), subscriptionsYaml);
       }
       Files.writeString(config, yaml());
     } catch (IOException e) {

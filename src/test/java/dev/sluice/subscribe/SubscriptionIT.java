@@ -1,0 +1,229 @@
+package dev.sluice.subscribe;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.sluice.testsupport.Envelopes;
+import dev.sluice.testsupport.GatewayConfig;
+import dev.sluice.testsupport.GatewayProcess;
+import dev.sluice.testsupport.Http;
+import dev.sluice.testsupport.Http.Reply;
+import dev.sluice.testsupport.KafkaBroker;
+import dev.sluice.testsupport.KafkaOps;
+import dev.sluice.testsupport.Metrics;
+import dev.sluice.testsupport.PostgresDb;
+import dev.sluice.testsupport.RecordingSink;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * Subscriptions end to end, with the real jar, real Kafka and PostgreSQL, and an HTTP sink on a real
+ * port: a flaky sink with poison events, a gateway killed mid-run, a sink down for 30 s, and two
+ * gateways sharing one subscription.
+ */
+class SubscriptionIT {
+
+  @RegisterExtension static final KafkaBroker KAFKA = new KafkaBroker();
+
+  private static final int KEYS = 500;
+
+  private final Http http = new Http(Duration.ofSeconds(60));
+
+  /** Must-show 1: 100,000 events, 10 % failing at random (500 or late), 0.1 % poison. */
+  @Test
+  void aFlakySinkGetsEveryEventInKeyOrderAndThePoisonIsDeadLettered() throws Exception {
+    String topic = KAFKA.createTopic(KAFKA.uniqueTopic("sub"), 6);
+    String schema = PostgresDb.uniqueSchema();
+    String name = unique("flaky");
+    try (RecordingSink sink = new RecordingSink().failRate(0.09).lateRate(0.01, 1000);
+        GatewayProcess g = GatewayProcess.start(config(topic, schema, sink, name), GatewayProcess.options()
+            .name("sub-flaky"), http, Duration.ofSeconds(60))) {
+      Sent sent = send(g, 100_000, 1000, 0);
+      await("every event delivered or dead-lettered").atMost(Duration.ofSeconds(240))
+          .pollInterval(Duration.ofMillis(500))
+          .until(() -> sink.ids().containsAll(sent.good) && dead(g, name) >= sent.poison.size());
+
+      assertThat(sink.ids()).as("the sink took no poison event").doesNotContainAnyElementsOf(sent.poison);
+      assertThat(sink.outOfOrder()).as("keys the sink saw out of order").isEmpty();
+      List<ConsumerRecord<byte[], byte[]>> dlq = KAFKA.consumeAll(name + ".dlq", Duration.ofSeconds(10));
+      Set<String> dlqIds = new HashSet<>();
+      for (ConsumerRecord<byte[], byte[]> r : dlq) {
+        dlqIds.add(KafkaOps.header(r, "event-id"));
+        assertThat(KafkaOps.header(r, "sluice-dlq-subscription")).isEqualTo(name);
+        assertThat(KafkaOps.header(r, "sluice-dlq-topic")).isEqualTo(topic);
+        assertThat(KafkaOps.header(r, "sluice-dlq-offset")).isNotNull();
+        assertThat(KafkaOps.header(r, "sluice-dlq-failure-class")).isEqualTo("status");
+        assertThat(KafkaOps.header(r, "sluice-dlq-status")).isEqualTo("400");
+        assertThat(KafkaOps.header(r, "sluice-dlq-attempts")).isEqualTo("1");
+        assertThat(KafkaOps.header(r, "sluice-dlq-response")).contains("poison event");
+        assertThat(KafkaOps.header(r, "traceparent")).isNotNull();
+        assertThat(new String(r.value(), java.nio.charset.StandardCharsets.UTF_8)).contains("\"poison\":true");
+      }
+      assertThat(dlqIds).as("the dead-letter topic holds exactly the poison events").isEqualTo(sent.poison);
+
+      Metrics m = metrics(g);
+      double ambiguous = m.sum("sluice_subscription_ambiguous_total", Map.of("subscription", name));
+      assertThat(sink.duplicates()).as("duplicates at the sink, only after ambiguous attempts (%s)", ambiguous)
+          .isLessThanOrEqualTo((long) ambiguous);
+      assertThat(m.sum("sluice_subscription_retries_total", Map.of("subscription", name))).isGreaterThan(0);
+      assertThat(m.sum("sluice_subscription_events_total", Map.of("subscription", name, "result", "delivered")))
+          .isEqualTo(sent.good.size());
+      RecordingSink.Taken any = sink.taken().get(0);
+      assertThat(any.headers()).containsKeys("event-id", "event-type", "traceparent", "idempotency-key");
+      assertThat(any.headers().get("idempotency-key")).isEqualTo(any.eventId());
+    }
+  }
+
+  /** Must-show 2: the gateway SIGKILLed mid-run and restarted; already-done events are skipped. */
+  @Test
+  void aGatewayKilledMidRunFinishesAfterARestartAndSkipsWhatWasDone() throws Exception {
+    String topic = KAFKA.createTopic(KAFKA.uniqueTopic("sub-kill"), 6);
+    String schema = PostgresDb.uniqueSchema();
+    String name = unique("killed");
+    try (RecordingSink sink = new RecordingSink().failRate(0.05)) {
+      GatewayConfig config = config(topic, schema, sink, name);
+      Sent sent;
+      try (GatewayProcess g = GatewayProcess.start(config, GatewayProcess.options().name("sub-kill-1"), http,
+          Duration.ofSeconds(60))) {
+        sent = send(g, 40_000, 1000, 0);
+        await("part delivered").atMost(Duration.ofSeconds(60)).until(() -> sink.ids().size() > 10_000);
+        g.sigkill();
+      }
+      int before = sink.ids().size();
+      assertThat(before).as("killed mid-run").isLessThan(sent.good.size());
+      try (GatewayProcess g = GatewayProcess.start(config, GatewayProcess.options().name("sub-kill-2"), http,
+          Duration.ofSeconds(60))) {
+        await("every event delivered after the restart").atMost(Duration.ofSeconds(180))
+            .pollInterval(Duration.ofMillis(500)).until(() -> sink.ids().containsAll(sent.good)
+                && dead(g, name) >= sent.poison.size());
+        Metrics m = metrics(g);
+        assertThat(m.sum("sluice_subscription_events_total", Map.of("subscription", name,
+            "result", "skipped-duplicate"))).as("events read again after the crash and skipped as done")
+            .isGreaterThan(0);
+        assertThat(sink.outOfOrder()).isEmpty();
+        assertThat(KAFKA.consumeAll(name + ".dlq", Duration.ofSeconds(10)).stream()
+            .map(r -> KafkaOps.header(r, "event-id")).collect(java.util.stream.Collectors.toSet()))
+            .isEqualTo(sent.poison);
+      }
+    }
+  }
+
+  /** Must-show 3: the sink down for 30 s: the breaker opens, the source pauses, nothing dead-lettered. */
+  @Test
+  void aSinkDownFor30SecondsOpensTheBreakerAndNothingIsDeadLettered() throws Exception {
+    String topic = KAFKA.createTopic(KAFKA.uniqueTopic("sub-down"), 3);
+    String schema = PostgresDb.uniqueSchema();
+    String name = unique("down");
+    try (RecordingSink sink = new RecordingSink();
+        GatewayProcess g = GatewayProcess.start(config(topic, schema, sink, name), GatewayProcess.options()
+            .name("sub-down"), http, Duration.ofSeconds(60))) {
+      Sent first = send(g, 2000, 500, 0);
+      await().atMost(Duration.ofSeconds(60)).until(() -> sink.ids().containsAll(first.good));
+      sink.down();
+      Sent during = send(g, 5000, 500, 2000);
+      await("the breaker opens").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
+          .until(() -> metrics(g).sum("sluice_breaker_state", Map.of("breaker", "subscription:" + name)) == 2);
+      double retriesAtOpen = retries(g);
+      await("the source pauses").atMost(Duration.ofSeconds(10))
+          .until(() -> metrics(g).sum("sluice_subscription_paused_partitions", Map.of("subscription", name)) > 0);
+      Thread.sleep(30_000); // not a wait for a condition: the outage itself lasts 30 s
+      double retriesDuringOutage = retries(g) - retriesAtOpen;
+      sink.up();
+      await("everything delivered after the sink returns").atMost(Duration.ofSeconds(120))
+          .pollInterval(Duration.ofMillis(250)).until(() -> sink.ids().containsAll(during.good));
+      // while open, only the half-open trials (one per reset-ms = 2 s) made attempts
+      assertThat(retriesDuringOutage).as("attempts burnt while the breaker was open").isLessThanOrEqualTo(30);
+      assertThat(dead(g, name)).isEqualTo(first.poison.size() + during.poison.size());
+    }
+  }
+
+  /** Must-show 6: two gateways share a subscription; one is killed; the other takes over; nothing lost. */
+  @Test
+  void twoGatewaysShareASubscriptionAndOneTakesOverWhenTheOtherIsKilled() throws Exception {
+    String topic = KAFKA.createTopic(KAFKA.uniqueTopic("sub-two"), 6);
+    String schema = PostgresDb.uniqueSchema();
+    String name = unique("shared");
+    try (RecordingSink sink = new RecordingSink().failRate(0.02);
+        GatewayProcess a = GatewayProcess.start(config(topic, schema, sink, name), GatewayProcess.options()
+            .name("sub-two-a"), http, Duration.ofSeconds(60));
+        GatewayProcess b = GatewayProcess.start(config(topic, schema, sink, name), GatewayProcess.options()
+            .name("sub-two-b"), http, Duration.ofSeconds(60))) {
+      await("both in the group").atMost(Duration.ofSeconds(60))
+          .until(() -> KAFKA.kafkaOps().groupMembers("sluice-sub." + name) == 2);
+      Sent sent = send(a, 30_000, 1000, 0);
+      await("both deliver").atMost(Duration.ofSeconds(60)).until(() -> delivered(a) > 0 && delivered(b) > 0);
+      a.sigkill();
+      await("the survivor delivers the rest").atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(500))
+          .until(() -> sink.ids().containsAll(sent.good));
+      assertThat(sink.outOfOrder()).isEmpty();
+    }
+  }
+
+  /** What was sent: the ids of events the sink should take, and of the poison ones. */
+  private record Sent(Set<String> good, Set<String> poison) {}
+
+  /** {@code n} events in batches through the gateway's ingest; one in 1,000 is poison; seq from {@code first}. */
+  private Sent send(GatewayProcess g, int n, int batch, int first) throws Exception {
+    Set<String> good = new HashSet<>();
+    Set<String> poison = new HashSet<>();
+    for (int b = 0; b < n / batch; b++) {
+      List<String> bodies = new ArrayList<>();
+      for (int i = 0; i < batch; i++) {
+        int seq = first + b * batch + i;
+        String id = Envelopes.newId();
+        boolean bad = seq % 1000 == 999;
+        (bad ? poison : good).add(id);
+        bodies.add(Envelopes.envelope(id, "order.placed", "k" + (seq % KEYS), null,
+            "{\"seq\":" + seq + (bad ? ",\"poison\":true" : "") + "}"));
+      }
+      Reply r = http.post(g.eventsUri(), Http.JSON, Envelopes.jsonArray(bodies));
+      assertThat(r.status()).as("%s", r).isEqualTo(202);
+    }
+    return new Sent(good, poison);
+  }
+
+  private static GatewayConfig config(String topic, String schema, RecordingSink sink, String name) {
+    return GatewayConfig.forKafka(KAFKA.bootstrap())
+        .route("#", topic)
+        .set("store.uri", PostgresDb.uri())
+        .set("store.schema", schema)
+        .subscriptions("""
+            subscriptions:
+              - name: %s
+                source: {topics: [%s]}
+                event-types: ["order.#"]
+                sink: {http: "%s"}
+                concurrency: 64
+                timeout-ms: 300
+                retry: {initial-ms: 10, multiplier: 2, max-delay-ms: 200, max-attempts: 12}
+                breaker: {window-ms: 5000, min-calls: 20, failure-rate-percent: 50, reset-ms: 2000}
+            """.formatted(name, topic, sink.url()));
+  }
+
+  private static String unique(String base) {
+    return base + "-" + Long.toString(System.nanoTime() % 1_000_000_000L, 36);
+  }
+
+  private double dead(GatewayProcess g, String sub) throws Exception {
+    return metrics(g).sum("sluice_subscription_events_total", Map.of("subscription", sub, "result", "dead-lettered"));
+  }
+
+  private double delivered(GatewayProcess g) throws Exception {
+    return metrics(g).sum("sluice_subscription_events_total", Map.of("result", "delivered"));
+  }
+
+  private double retries(GatewayProcess g) throws Exception {
+    return metrics(g).sum("sluice_subscription_retries_total");
+  }
+
+  private Metrics metrics(GatewayProcess g) throws Exception {
+    return Metrics.parse(http.get(g.adminUri("/metrics")).text());
+  }
+}
