@@ -13,7 +13,7 @@ import java.util.regex.Pattern;
  * any number of them (AMQP topic style). Resolved types are cached, with a bound because types come
  * from clients. Not thread-safe: owned by one verticle.
  */
-final class RoutingTable {
+public final class RoutingTable {
 
   static final int CACHE_LIMIT = 10_000;
   /** Where a type's events go: a topic and the chain of fallbacks while Kafka cannot take them. */
