@@ -39,7 +39,7 @@ public final class Processed {
         : "";
     sql += "SELECT event_id, 1, attempts, first_failure, last_failure FROM sluice_attempts "
         + "WHERE subscription = $1 AND event_id = ANY($2)";
-    return pool.preparedQuery(sql).execute(Tuple.of(subscription, a)).map(rows -> {
+    return pool.preparedQuery(sql).execute(ids(subscription, a)).map(rows -> {
       Set<String> done = new HashSet<>();
       Map<String, Attempts> attempts = new HashMap<>();
       for (Row r : rows) {
@@ -58,9 +58,9 @@ public final class Processed {
   public Future<Void> delivered(String subscription, List<String> ids) {
     String[] a = ids.toArray(new String[0]);
     return pool.withTransaction(c -> c.preparedQuery("INSERT INTO sluice_processed (subscription, event_id) "
-            + "SELECT $1, unnest($2::text[]) ON CONFLICT DO NOTHING").execute(Tuple.of(subscription, a))
+            + "SELECT $1, unnest($2::text[]) ON CONFLICT DO NOTHING").execute(ids(subscription, a))
         .compose(r -> c.preparedQuery("DELETE FROM sluice_attempts WHERE subscription = $1 AND event_id = ANY($2)")
-            .execute(Tuple.of(subscription, a))))
+            .execute(ids(subscription, a))))
         .mapEmpty();
   }
 
@@ -92,6 +92,10 @@ public final class Processed {
             + "WHERE done_at < now() - make_interval(secs => $1) LIMIT $2)")
         .execute(Tuple.of(ttlMs / 1000.0, batch))
         .map(rows -> rows.rowCount());
+  }
+
+  private static Tuple ids(String subscription, String[] ids) {
+    return Tuple.tuple().addString(subscription).addArrayOfString(ids);
   }
 
   private static long ms(OffsetDateTime t) {
