@@ -43,9 +43,9 @@ final class SubscriptionFile {
       throw new ConfigException("subscriptions.file", name + " must hold a non-empty 'subscriptions' list");
     }
     for (Object item : items) {
-      Map<?, ?> m = map(item, "subscriptions[]", KEYS);
-      String n = m.get("name") == null ? null : m.get("name").toString();
+      String n = item instanceof Map<?, ?> raw && raw.get("name") != null ? raw.get("name").toString() : "";
       String at = "subscriptions[" + n + "]";
+      Map<?, ?> m = map(item, at, KEYS);
       Map<?, ?> source = map(m.get("source"), at + ".source", SOURCE_KEYS);
       Map<?, ?> sink = map(m.get("sink"), at + ".sink", SINK_KEYS);
       Map<?, ?> retry = m.get("retry") == null ? Map.of() : map(m.get("retry"), at + ".retry", RETRY_KEYS);
@@ -80,11 +80,11 @@ final class SubscriptionFile {
 
   private static Map<?, ?> map(Object o, String at, Set<String> allowed) {
     if (!(o instanceof Map<?, ?> m)) {
-      throw new ConfigException(at, "must be a map of " + allowed);
+      throw new ConfigException(at, "must be a map of " + new java.util.TreeSet<>(allowed));
     }
     for (Object k : m.keySet()) {
       if (!allowed.contains(String.valueOf(k))) {
-        throw new ConfigException(at + "." + k, "is not an option here " + allowed);
+        throw new ConfigException(at + "." + k, "is not an option here " + new java.util.TreeSet<>(allowed));
       }
     }
     return m;
