@@ -102,12 +102,12 @@ final class DeliveryLoop {
       if (r.done()) {
         p.complete(Result.DELIVERED);
       } else {
-        failed(m, r, prior, p);
+        failed(m, r, prior, p, req.traceparent());
       }
     });
   }
 
-  private void failed(Message m, SinkResult r, Processed.Attempts prior, Promise<Result> p) {
+  private void failed(Message m, SinkResult r, Processed.Attempts prior, Promise<Result> p, String traceparent) {
     if (r.ambiguous()) {
       metrics.ambiguous.increment();
     }
@@ -119,7 +119,7 @@ final class DeliveryLoop {
       return local;
     }).onSuccess(attempts -> {
       if (r.kind() == SinkResult.Kind.PERMANENT || backoff.exhausted(attempts.count())) {
-        deadLetter(m, r, attempts, p, 100);
+        deadLetter(m, r, attempts, traceparent, p, 100);
         return;
       }
       metrics.retries.increment();
@@ -127,15 +127,19 @@ final class DeliveryLoop {
     });
   }
 
-  /** Sends the dead letter, then indexes it; both again with back-off until they succeed (the key waits). */
-  void deadLetter(Message m, SinkResult r, Processed.Attempts attempts, Promise<Result> p, long retryMs) {
+  /**
+   * Sends the dead letter, then indexes it; both again with back-off until they succeed (the key waits).
+   * Its {@code traceparent} is the last attempt's: the span the sink saw fail.
+   */
+  private void deadLetter(Message m, SinkResult r, Processed.Attempts attempts, String traceparent, Promise<Result> p,
+      long retryMs) {
     if (stopping.getAsBoolean()) {
       p.fail(new Stopping());
       return;
     }
     DeadLetter d = new DeadLetter(sub.name(), m.eventId(), m.eventType(), m.origin(), attempts.count(),
         Instant.ofEpochMilli(attempts.firstFailureMs()), Instant.ofEpochMilli(attempts.lastFailureMs()),
-        r.failureClass(), r.status(), r.response(), m.traceparent());
+        r.failureClass(), r.status(), r.response(), traceparent);
     StoredDeadLetter stored = new StoredDeadLetter(d, m.key(), m.value(), m.headers(), sub.deadLetterTarget(), null);
     kafkaDeadLetters.send(sub.deadLetter(), m.key(), m.value(), kafkaHeaders(m), d)
         .compose(v -> index.put(stored))
@@ -150,7 +154,8 @@ final class DeliveryLoop {
         })
         .onFailure(err -> {
           log("cannot dead-letter event " + m.eventId() + " to " + sub.deadLetterTarget() + " (tried again)", err);
-          vertx.setTimer(retryMs, id -> deadLetter(m, r, attempts, p, Math.min(DEAD_LETTER_RETRY_MAX_MS, retryMs * 2)));
+          vertx.setTimer(retryMs, id -> deadLetter(m, r, attempts, traceparent, p,
+              Math.min(DEAD_LETTER_RETRY_MAX_MS, retryMs * 2)));
         });
   }
 
