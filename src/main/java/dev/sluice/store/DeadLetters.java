@@ -96,6 +96,15 @@ public final class DeadLetters {
         .mapEmpty();
   }
 
+  /**
+   * The database's clock: a replay takes the rows dead-lettered before it started (one it fails again is
+   * dead-lettered anew, later, and not read a second time).
+   */
+  public Future<Instant> now() {
+    return pool.query("SELECT clock_timestamp() AS now").execute()
+        .map(rows -> rows.iterator().next().getOffsetDateTime("now").toInstant());
+  }
+
   /** Depth and oldest age of every subscription that has dead letters. */
   public Future<List<Summary>> summary() {
     return pool.query("SELECT subscription, count(*) AS n, min(dead_at) AS oldest,"
