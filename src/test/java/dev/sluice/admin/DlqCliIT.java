@@ -79,6 +79,13 @@ class DlqCliIT {
     Run show = dlq("show", "s1", "e3");
     assertThat(show.code()).isZero();
     assertThat(show.json().getJsonObject("value")).isEqualTo(new JsonObject().put("id", "e3"));
+
+    String odd = "orders/3@42 é?#&+";  // an event id naming its origin, with what a URL must escape
+    fx.put("s1", odd, "order.paid", DeadLetter.CLASS_STATUS, 500);
+    Run shown = dlq("show", "s1", odd);
+    assertThat(shown.code()).as(shown.err()).isZero();
+    assertThat(shown.json().getString("eventId")).isEqualTo(odd);
+    assertThat(dlq("purge", "s1", "--ids", odd).json().getLong("deleted")).isEqualTo(1);
   }
 
   @Test
