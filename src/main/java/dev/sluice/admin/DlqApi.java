@@ -80,8 +80,7 @@ public final class DlqApi {
   }
 
   private void summary(RoutingContext rc) {
-    if (store == null) {
-      unavailable(rc, "no PostgreSQL is configured (store.uri)");
+    if (!available(rc)) {
       return;
     }
     store.summary().onComplete(ar -> {
@@ -187,8 +186,7 @@ public final class DlqApi {
           + String.join(", ", subscriptions.keySet()) + ")", null);
       return;
     }
-    if (store == null) {
-      unavailable(rc, "no PostgreSQL is configured (store.uri)");
+    if (!available(rc)) {
       return;
     }
     try {
@@ -196,6 +194,19 @@ public final class DlqApi {
     } catch (DlqRequest.BadParameter e) {
       error(rc, Failure.BAD_PARAMETER, e.getMessage(), e.parameter);
     }
+  }
+
+  /** Whether the index can be asked; else answers 503. */
+  private boolean available(RoutingContext rc) {
+    if (store == null) {
+      unavailable(rc, "no PostgreSQL is configured (store.uri)");
+      return false;
+    }
+    if (!store.ready()) {
+      unavailable(rc, "PostgreSQL has not been reached since the start (the schema is not migrated yet)");
+      return false;
+    }
+    return true;
   }
 
   private static JsonObject body(RoutingContext rc) {

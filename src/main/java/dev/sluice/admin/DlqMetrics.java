@@ -56,6 +56,9 @@ final class DlqMetrics {
   }
 
   private void refresh() {
+    if (!store.ready()) {
+      return; // not migrated yet: nothing to count, and nothing to warn about
+    }
     store.summary().onComplete(ar -> {
       if (ar.failed()) {
         if (!warned) {

@@ -28,10 +28,23 @@ public final class DeadLetters {
       + " traceparent, target, dead_at";
   private static final String WHOLE = META + ", value, headers";
 
+  /** The schema version that created {@code sluice_dead_letters}. */
+  static final int SCHEMA_VERSION = 2;
+
+  private final Store store;
   private final Pool pool;
 
   public DeadLetters(Store store) {
+    this.store = store;
     this.pool = store.pool();
+  }
+
+  /**
+   * Whether the table is there: the store's schema is migrated (a gateway starting while PostgreSQL is
+   * away migrates later; until then the tools answer "unavailable" without asking).
+   */
+  public boolean ready() {
+    return store.schemaVersion() >= SCHEMA_VERSION;
   }
 
   /**

@@ -207,6 +207,27 @@ class DlqApiIT {
     assertThat(await(fx.dl.summary("s2")).depth()).isEqualTo(6);
   }
 
+  @Test
+  void withoutAReachablePostgresTheToolsAnswer503() throws Exception {
+    // a store not migrated (PostgreSQL never reached), as a gateway starting while it is away has one
+    dev.sluice.store.Store away = dev.sluice.store.Store.create(fx.vertx,
+        "postgresql://sluice:x@127.0.0.1:" + dev.sluice.testsupport.Ports.free() + "/sluice", "public", 1);
+    int port = dev.sluice.testsupport.Ports.free();
+    await(fx.vertx.deployVerticle(new AdminVerticle(new dev.sluice.config.AdminConfig("127.0.0.1", port),
+        new dev.sluice.bus.GatewayState(), new dev.sluice.bus.InFlight(10, 1000),
+        new io.micrometer.prometheusmetrics.PrometheusMeterRegistry(
+            io.micrometer.prometheusmetrics.PrometheusConfig.DEFAULT),
+        new dev.sluice.store.DeadLetters(away), DlqFixture.config())));
+    URI base = URI.create("http://127.0.0.1:" + port);
+    for (String path : List.of("/admin/dlq", "/admin/dlq/s1", "/admin/dlq/s1/e1")) {
+      Http.Reply r = http.get(base.resolve(path));
+      assertThat(r.status()).as(path).isEqualTo(503);
+      assertThat(r.json().getString("code")).isEqualTo("SLC-5010");
+      assertThat(r.json().getString("message")).contains("not migrated");
+    }
+    assertThat(http.get(base.resolve("/admin/dlq/nope")).status()).isEqualTo(404);
+  }
+
   private List<String> ids(String path) throws Exception {
     List<String> out = new ArrayList<>();
     get(path, 200).getJsonArray("items").forEach(o -> out.add(((JsonObject) o).getString("eventId")));
