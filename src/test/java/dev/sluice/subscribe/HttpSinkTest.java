@@ -183,6 +183,22 @@ class HttpSinkTest {
   }
 
   @Test
+  void aTimeoutWaitingForAPooledConnectionIsNotAmbiguous() throws Exception {
+    answer = req -> { }; // never answers: the one connection stays busy
+    HttpSink one = new HttpSink(vertx, URI.create("http://127.0.0.1:" + server.actualPort() + "/"), 1);
+    try {
+      io.vertx.core.Future<SinkResult> first = one.deliver(request("{}", 3000));
+      SinkResult queued = one.deliver(request("{}", 500)).await(10, TimeUnit.SECONDS);
+      assertThat(queued.failureClass()).isEqualTo(DeadLetter.CLASS_TIMEOUT);
+      assertThat(queued.ambiguous()).isFalse(); // never sent
+      assertThat(queued.response()).contains("not sent");
+      assertThat(first.await(10, TimeUnit.SECONDS).ambiguous()).isTrue();
+    } finally {
+      one.close().await();
+    }
+  }
+
+  @Test
   void aRefusedConnectionIsAnUnambiguousRetry() throws Exception {
     HttpSink nowhere = new HttpSink(vertx, URI.create("http://127.0.0.1:" + Ports.free() + "/"), 1);
     try {
@@ -202,6 +218,8 @@ class HttpSinkTest {
     try {
       SinkResult r = nowhere.deliver(request("{}", 5000)).await(10, TimeUnit.SECONDS);
       assertThat(r.kind()).isEqualTo(SinkResult.Kind.RETRY);
+      assertThat(r.failureClass()).isEqualTo(DeadLetter.CLASS_CONNECTION);
+      assertThat(r.response()).contains("no-such-host.invalid");
       assertThat(r.ambiguous()).isFalse();
       assertThat(r.status()).isNull();
     } finally {
