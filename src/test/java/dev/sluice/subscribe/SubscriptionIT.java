@@ -163,7 +163,7 @@ class SubscriptionIT {
       Sent sent;
       try (GatewayProcess g = GatewayProcess.start(config, GatewayProcess.options().name("sub-kill-1"), http,
           Duration.ofSeconds(60))) {
-        sent = send(g, 40_000, 1000, 0);
+        sent = send(g, 30_000, 1000, 0);
         await("part delivered").atMost(Duration.ofSeconds(60)).until(() -> sink.ids().size() > 10_000);
         g.sigkill();
       }
@@ -265,6 +265,8 @@ class SubscriptionIT {
         .route("#", topic)
         .set("store.uri", PostgresDb.uri())
         .set("store.schema", schema)
+        // a killed member's partitions move after its session times out (Kafka's default: 45 s)
+        .set("kafka.consumer.session.timeout.ms", 6000)
         .subscriptions("""
             subscriptions:
               - name: %s
