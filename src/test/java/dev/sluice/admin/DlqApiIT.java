@@ -54,7 +54,7 @@ class DlqApiIT {
     assertThat(subs.getJsonObject(0).getString("target")).isEqualTo("kafka:s1.dlq");
     assertThat(subs.getJsonObject(1).getString("name")).isEqualTo("s2");
     assertThat(subs.getJsonObject(1).getLong("depth")).isZero();
-    assertThat(subs.getJsonObject(1).getString("target")).isEqualTo("rabbitmq:s2.dlq");
+    assertThat(subs.getJsonObject(1).getString("target")).isEqualTo("kafka:s2.dlq");
     await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
       String metrics = http.get(fx.base.resolve("/metrics")).text();
       assertThat(metrics).contains("sluice_dlq_depth{subscription=\"s1\"} 2.0")

@@ -54,7 +54,7 @@ final class DlqFixture implements AutoCloseable {
 
   static SubscriptionsConfig config() {
     return new SubscriptionsConfig(List.of(subscription("s1", List.of("orders"), null),
-        subscription("s2", List.of(), "jobs")), "sluice", 100, 60_000, 1000, 100, 1000, 3);
+        subscription("s2", List.of("jobs"), null)), "sluice", 100, 60_000, 1000, 100, 1000, 3);
   }
 
   private static Subscription subscription(String name, List<String> topics, String queue) {
