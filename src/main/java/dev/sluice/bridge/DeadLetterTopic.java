@@ -3,6 +3,7 @@ package dev.sluice.bridge;
 import dev.sluice.config.KafkaConfig;
 import dev.sluice.deadletter.DeadLetter;
 import dev.sluice.deadletter.KafkaDeadLetters;
+import dev.sluice.rabbit.AmqpEncoding;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.nio.charset.StandardCharsets;
@@ -14,7 +15,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A Kafka → RabbitMQ route's dead-letter topic: a record RabbitMQ cannot take for good is written there
+ * A Kafka → RabbitMQ route's dead-letter topic: a record RabbitMQ cannot take for good (the client
+ * cannot encode it, or its body is over the broker's {@code max_message_size}) is written there
  * (key and value unchanged, its headers plus the {@code sluice-dlq-*} ones) and is done only once Kafka
  * acknowledged its dead letter. A failed write is retried with the route's back-off while the record's
  * key waits; a dead letter Kafka refuses for good itself (e.g. larger than the dead-letter topic
@@ -46,17 +48,19 @@ final class DeadLetterTopic {
   }
 
   /**
-   * Writes the dead letter of {@code r}, which RabbitMQ cannot take because of {@code problem};
+   * Writes the dead letter of {@code r}, which RabbitMQ cannot take because of {@code refusal};
    * completes once Kafka acknowledged it (fails only when the route gives up, stopping).
    */
-  Future<Void> write(ConsumerRecord<byte[], byte[]> r, String problem, Object source) {
+  Future<Void> write(ConsumerRecord<byte[], byte[]> r, AmqpEncoding.Unencodable refusal, Object source) {
+    String problem = refusal.getMessage();
     Instant now = Instant.now();
     String eventId = header(r, HeaderMapping.EVENT_ID);
     DeadLetter letter = new DeadLetter(route,
         eventId != null ? eventId : "kafka:" + r.topic() + "/" + r.partition() + "@" + r.offset(),
         header(r, HeaderMapping.EVENT_TYPE),
         DeadLetter.Origin.kafka(r.topic(), r.partition(), r.offset(), r.timestamp()),
-        1, now, now, DeadLetter.CLASS_UNENCODABLE, null, problem, header(r, "traceparent"));
+        1, now, now, refusal.byBroker() ? DeadLetter.CLASS_REFUSED : DeadLetter.CLASS_UNENCODABLE, null, problem,
+        header(r, "traceparent"));
     String what = "dead letter of record " + r.topic() + "/" + r.partition() + "@" + r.offset();
     return retry.until(() -> writer().compose(w -> w.send(topic, r.key(), r.value(), r.headers(), letter)),
             () -> what, source)

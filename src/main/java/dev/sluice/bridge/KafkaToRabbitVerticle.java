@@ -133,12 +133,12 @@ public final class KafkaToRabbitVerticle extends VerticleBase {
     AMQP.BasicProperties props = HeaderMapping.toAmqp(r.headers(), r.key(), r.timestamp(), hops + 1);
     String rk = routingKey.render(r.headers());
     Buffer body = Buffer.buffer(r.value() == null ? new byte[0] : r.value());
-    String[] problem = {null};
+    AmqpEncoding.Unencodable[] problem = {null};
     return retry.until(() -> publisher.publish(route.exchange(), rk, props, body).recover(err -> {
-              if (!(err instanceof AmqpEncoding.Unencodable)) {
+              if (!(err instanceof AmqpEncoding.Unencodable u)) {
                 return Future.failedFuture(err);
               }
-              problem[0] = err.getMessage(); // would be refused on every attempt
+              problem[0] = u; // would be refused on every attempt
               return Future.succeededFuture();
             }), () -> "record " + r.topic() + "/" + r.partition() + "@" + r.offset(), source)
         .compose(v -> {
