@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.rabbitmq.client.AMQP;
 import dev.sluice.testsupport.GatewayConfig;
+import dev.sluice.testsupport.GatewayProcess;
 import dev.sluice.testsupport.Http;
 import dev.sluice.testsupport.KafkaBroker;
 import dev.sluice.testsupport.KafkaOps;
@@ -198,6 +199,36 @@ class BridgeDeadLetterIT {
       assertThat(m.sum("sluice_bridge_messages_total", Map.of("route", route, "result", "dead-lettered"))).isEqualTo(1);
       assertThat(m.sum("sluice_bridge_messages_total", Map.of("route", route, "result", "bridged"))).isEqualTo(2);
       assertThat(m.sum("sluice_bridge_messages_total", Map.of("route", route, "result", "refused"))).isZero();
+    }
+  }
+
+  /**
+   * A RabbitMQ → Kafka route whose dead-letter exchange exists with another type: the gateway names
+   * it in its log and is not ready (the dead-letter connection stays down); once the exchange is gone
+   * the route declares its own and is ready.
+   */
+  @Test
+  void aDeadLetterExchangeOfAnotherTypeIsNamedAndKeepsTheRouteNotReady() throws Exception {
+    RabbitOps rabbit = RABBIT.rabbitOps();
+    String queue = RabbitOps.unique("r2kq");
+    rabbit.queue(queue);
+    String route = RabbitOps.unique("r2k");
+    String deadLetters = route + ".dlq";
+    rabbit.run(ch -> ch.exchangeDeclare(deadLetters, com.rabbitmq.client.BuiltinExchangeType.TOPIC, true));
+    GatewayConfig config = Traffic.rabbitToKafka(KAFKA.bootstrap(), RABBIT.uri(), route, queue,
+        KafkaOps.uniqueTopic("r2kdlq"), 500);
+    try (GatewayProcess g = GatewayProcess.launch(config, GatewayProcess.options().name("dlx-type"))) {
+      Awaitility.await("not ready, the exchange named").atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+        assertThat(g.logText()).contains("route " + route + ": cannot declare its dead-letter exchange '"
+            + deadLetters + "'").contains("inequivalent arg 'type'");
+        Http.Reply r = http.get(g.adminUri("/health/ready"));
+        assertThat(r.status()).isEqualTo(503);
+        assertThat(r.text()).contains("\"rabbitmq\":\"DOWN\"");
+      });
+      rabbit.run(ch -> ch.exchangeDelete(deadLetters));
+      g.awaitReady(http, Duration.ofSeconds(30));
+    } finally {
+      rabbit.run(ch -> ch.exchangeDelete(deadLetters));
     }
   }
 
