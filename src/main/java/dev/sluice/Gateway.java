@@ -189,7 +189,7 @@ public final class Gateway {
     Future<Void> chain = deploy(new SweepVerticle(processed, subs.processedTtlMs(), subs.sweepIntervalMs(),
         subs.sweepBatch(), migrated));
     for (SubscriptionsConfig.Subscription sub : subs.subscriptions()) {
-      chain = chain.compose(v -> deployRoute(new SubscriptionVerticle(sub, subs, config.kafka(), state, registry,
+      chain = chain.compose(v -> deployRoute(new SubscriptionVerticle(sub, subs, config.kafka(), config.rabbitmq(), state, registry,
           drain, processed, deadLetterProducer, deadLetters::put, migrated)));
     }
     return chain.onSuccess(v -> LOG.info("Subscriptions: {}", subs.subscriptions().stream()

@@ -27,7 +27,7 @@ import org.slf4j.LoggerFactory;
  * and without {@code expiration} (a dead letter must not expire) or {@code user-id} (RabbitMQ checks it
  * against the publishing connection's user); it completes on RabbitMQ's confirm.
  */
-final class DeadLetterExchange {
+public final class DeadLetterExchange {
 
   private static final Logger LOG = LoggerFactory.getLogger(DeadLetterExchange.class);
 
@@ -36,7 +36,7 @@ final class DeadLetterExchange {
   private final ConfirmingPublisher publisher;
   private final RabbitLink link;
 
-  DeadLetterExchange(Vertx vertx, RabbitConfig rabbit, String route, String exchange, GatewayState state,
+  public DeadLetterExchange(Vertx vertx, RabbitConfig rabbit, String route, String exchange, GatewayState state,
       Counter reconnects, int maxUnconfirmed) {
     this.route = route;
     this.exchange = exchange;
@@ -47,11 +47,11 @@ final class DeadLetterExchange {
   }
 
   /** Connects in the background (and again whenever the connection is lost). */
-  void start() {
+  public void start() {
     link.start();
   }
 
-  Future<Void> stop() {
+  public Future<Void> stop() {
     publisher.close();
     return link.stop();
   }
@@ -84,6 +84,17 @@ final class DeadLetterExchange {
         failure.getClass().getSimpleName() + ": " + failure.getMessage(), traceparent(p));
     return publisher.publish(exchange, d.message().envelope().getRoutingKey(), properties(p, letter),
         d.message().body());
+  }
+
+  /**
+   * Publishes a dead letter: {@code body} with the properties {@code original} had (see the class
+   * comment; none for a message that has no AMQP properties of its own) and {@code letter}'s headers;
+   * completes on RabbitMQ's confirm. The route or subscription named it when it was made.
+   */
+  public Future<Void> publish(BasicProperties original, io.vertx.core.buffer.Buffer body, String routingKey,
+      DeadLetter letter) {
+    BasicProperties p = original != null ? original : new AMQP.BasicProperties.Builder().build();
+    return publisher.publish(exchange, routingKey == null ? "" : routingKey, properties(p, letter), body);
   }
 
   /** The exchange's name. */

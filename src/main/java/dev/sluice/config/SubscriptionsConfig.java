@@ -72,10 +72,6 @@ public record SubscriptionsConfig(
       if (topics.isEmpty() == (queue == null || queue.isBlank())) {
         throw new ConfigException(at + ".source", "must name either topics (Kafka) or a queue (RabbitMQ)");
       }
-      if (queue != null) {
-        throw new ConfigException(at + ".source.queue", "RabbitMQ queue sources are not built yet; bridge the queue "
-            + "into a Kafka topic (a rabbitmq-to-kafka route of bridge.file) and subscribe to that topic");
-      }
       for (String t : topics) {
         topic(at + ".source.topics", t);
       }
@@ -99,6 +95,15 @@ public record SubscriptionsConfig(
         topic(at + ".dead-letter", deadLetter);
         if (topics.contains(deadLetter)) {
           throw new ConfigException(at + ".dead-letter", "'" + deadLetter + "' is also a source topic");
+        }
+      } else {
+        if (deadLetter.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > 255 || deadLetter.startsWith("amq.")) {
+          throw new ConfigException(at + ".dead-letter", "'" + deadLetter + "' cannot be a RabbitMQ exchange (at most "
+              + "255 bytes, not amq.*)");
+        }
+        if (deadLetter.equals(queue)) {
+          throw new ConfigException(at + ".dead-letter", "'" + deadLetter + "' is the source queue (the dead-letter "
+              + "exchange gets a queue of its own name)");
         }
       }
     }

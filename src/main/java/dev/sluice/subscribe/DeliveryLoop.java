@@ -2,7 +2,6 @@ package dev.sluice.subscribe;
 
 import dev.sluice.config.SubscriptionsConfig.Subscription;
 import dev.sluice.deadletter.DeadLetter;
-import dev.sluice.deadletter.KafkaDeadLetters;
 import dev.sluice.deadletter.StoredDeadLetter;
 import dev.sluice.fallback.Breaker;
 import dev.sluice.store.Processed;
@@ -10,12 +9,8 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
-import org.apache.kafka.common.header.Header;
-import org.apache.kafka.common.header.internals.RecordHeader;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -59,7 +54,7 @@ final class DeliveryLoop {
   private final Breaker breaker;
   private final Backoff backoff;
   private final Processed store;
-  private final KafkaDeadLetters kafkaDeadLetters;
+  private final java.util.function.BiFunction<Message, DeadLetter, Future<Void>> target;
   private final DeadLetterIndex index;
   private final SubscriptionMetrics metrics;
   private final BooleanSupplier stopping;
@@ -68,14 +63,14 @@ final class DeliveryLoop {
   private final java.util.Map<Long, Runnable> waiting = new java.util.HashMap<>();
 
   DeliveryLoop(Vertx vertx, Subscription sub, Sink sink, Breaker breaker, Backoff backoff, Processed store,
-      KafkaDeadLetters kafkaDeadLetters, DeadLetterIndex index, SubscriptionMetrics metrics, BooleanSupplier stopping) {
+      java.util.function.BiFunction<Message, DeadLetter, Future<Void>> target, DeadLetterIndex index, SubscriptionMetrics metrics, BooleanSupplier stopping) {
     this.vertx = vertx;
     this.sub = sub;
     this.sink = sink;
     this.breaker = breaker;
     this.backoff = backoff;
     this.store = store;
-    this.kafkaDeadLetters = kafkaDeadLetters;
+    this.target = target;
     this.index = index;
     this.metrics = metrics;
     this.stopping = stopping;
@@ -165,7 +160,7 @@ final class DeliveryLoop {
         Instant.ofEpochMilli(attempts.firstFailureMs()), Instant.ofEpochMilli(attempts.lastFailureMs()),
         r.failureClass(), r.status(), r.response(), traceparent);
     StoredDeadLetter stored = new StoredDeadLetter(d, m.key(), m.value(), m.headers(), sub.deadLetterTarget(), null);
-    kafkaDeadLetters.send(sub.deadLetter(), m.key(), m.value(), kafkaHeaders(m), d)
+    target.apply(m, d)
         .compose(v -> index.put(stored))
         .onSuccess(v -> {
           store.clearAttempts(sub.name(), m.eventId()).onFailure(err -> log("cannot clear the attempts of "
@@ -181,12 +176,6 @@ final class DeliveryLoop {
           vertx.setTimer(retryMs, id -> deadLetter(m, r, attempts, traceparent, p,
               Math.min(DEAD_LETTER_RETRY_MAX_MS, retryMs * 2)));
         });
-  }
-
-  private static List<Header> kafkaHeaders(Message m) {
-    List<Header> out = new ArrayList<>(m.headers().size());
-    m.headers().forEach(h -> out.add(new RecordHeader(h.name(), h.value())));
-    return out;
   }
 
   private static String abbreviate(String s) {

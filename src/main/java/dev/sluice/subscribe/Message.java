@@ -46,6 +46,33 @@ public record Message(
         handle);
   }
 
+  /**
+   * A RabbitMQ delivery: its id is the {@code message-id} property (what a Kafka → RabbitMQ route sets
+   * from {@code event-id}) or the {@code event-id} header; its type the {@code type} property or the
+   * {@code event-type} header; its key the {@code kafka-key} header (none: not ordered).
+   */
+  static Message of(dev.sluice.pool.RabbitSource.Delivery d) {
+    com.rabbitmq.client.BasicProperties p = d.message().properties();
+    List<StoredDeadLetter.Header> headers = new ArrayList<>();
+    if (p.getHeaders() != null) {
+      p.getHeaders().forEach((k, v) -> headers.add(new StoredDeadLetter.Header(k,
+          v == null ? new byte[0] : dev.sluice.bridge.HeaderMapping.text(v).getBytes(StandardCharsets.UTF_8))));
+    }
+    String id = p.getMessageId() != null ? p.getMessageId() : find(headers, "event-id");
+    String key = find(headers, dev.sluice.bridge.HeaderMapping.KAFKA_KEY);
+    return new Message(
+        id != null ? id : "rabbitmq:" + d.queue() + "/" + d.message().envelope().getDeliveryTag(),
+        p.getType() != null ? p.getType() : find(headers, "event-type"),
+        find(headers, "event-version"),
+        p.getCorrelationId() != null ? p.getCorrelationId() : find(headers, "correlation-id"),
+        find(headers, "traceparent"),
+        key == null ? null : key.getBytes(StandardCharsets.UTF_8),
+        d.message().body().getBytes(),
+        headers,
+        DeadLetter.Origin.rabbitmq(d.queue()),
+        d);
+  }
+
   static Message of(StoredDeadLetter d) {
     DeadLetter l = d.letter();
     return new Message(l.eventId(), l.eventType(), find(d.headers(), "event-version"),

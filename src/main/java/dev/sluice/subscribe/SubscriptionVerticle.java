@@ -3,12 +3,12 @@ package dev.sluice.subscribe;
 import dev.sluice.bus.Addresses;
 import dev.sluice.bus.GatewayState;
 import dev.sluice.config.KafkaConfig;
+import dev.sluice.config.RabbitConfig;
 import dev.sluice.config.SubscriptionsConfig;
 import dev.sluice.config.SubscriptionsConfig.Subscription;
 import dev.sluice.deadletter.KafkaDeadLetters;
 import dev.sluice.deadletter.StoredDeadLetter;
 import dev.sluice.fallback.Breaker;
-import dev.sluice.pool.KafkaSource;
 import dev.sluice.pool.KeyedScheduler;
 import dev.sluice.route.RoutingTable;
 import dev.sluice.store.Processed;
@@ -26,13 +26,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One subscription reading Kafka topics: a consumer-group member of {@code <group-id-prefix>.<name>}
- * hands records out; those not of the subscription's event types are done at once; for the others
- * one query tells which were delivered before (skipped: the idempotent consumer) and how many attempts
- * the rest already had; each is delivered by a {@link DeliveryLoop} (one per key at a time when {@code
- * ordered}); a delivered event is recorded in PostgreSQL (batched) before its offset may be committed.
- * While the sink's breaker is not closed the source holds its partitions paused. Dead letters sent to
- * {@link Addresses#replay} go through the same path, with their attempts reset.
+ * One subscription: its {@link Input} (Kafka topics, or a RabbitMQ queue) hands messages out; those not
+ * of the subscription's event types are done at once; for the others one query tells which were
+ * delivered before (skipped: the idempotent consumer) and how many attempts the rest already had; each
+ * is delivered by a {@link DeliveryLoop} (one per key at a time when {@code ordered}); a delivered event
+ * is recorded in PostgreSQL (batched) before it may be committed or acked. While the sink's breaker is
+ * not closed the input holds its partitions paused. Dead letters sent to {@link Addresses#replay} go
+ * through the same path, with their attempts reset.
  */
 public final class SubscriptionVerticle extends VerticleBase {
 
@@ -42,6 +42,7 @@ public final class SubscriptionVerticle extends VerticleBase {
   private final Subscription sub;
   private final SubscriptionsConfig config;
   private final KafkaConfig kafka;
+  private final RabbitConfig rabbit;
   private final GatewayState state;
   private final MeterRegistry registry;
   private final long drainTimeoutMs;
@@ -55,22 +56,25 @@ public final class SubscriptionVerticle extends VerticleBase {
   private Sink sink;
   private Breaker breaker;
   private DeliveryLoop loop;
-  private KafkaSource source;
+  private Input source;
   private KeyedScheduler<Work> scheduler;
   private DoneRecorder recorder;
   private MessageConsumer<StoredDeadLetter> replays;
   private Future<Void> intake = Future.succeededFuture();
   private volatile boolean stopping;
+  private boolean reading;
 
-  /** A message to deliver: from the source ({@code item}) or a replay ({@code reply}). */
-  private record Work(Message message, Processed.Attempts prior, KafkaSource.Item item, Promise<String> reply) {}
+  /** A message to deliver: from the source, or a replay (answered by {@code reply}). */
+  private record Work(Message message, Processed.Attempts prior, boolean fromSource, Promise<String> reply) {}
 
-  public SubscriptionVerticle(Subscription sub, SubscriptionsConfig config, KafkaConfig kafka, GatewayState state,
+  public SubscriptionVerticle(Subscription sub, SubscriptionsConfig config, KafkaConfig kafka, RabbitConfig rabbit,
+      GatewayState state,
       MeterRegistry registry, long drainTimeoutMs, Processed store, KafkaDeadLetters kafkaDeadLetters,
       DeadLetterIndex index, Future<?> schemaReady) {
     this.sub = sub;
     this.config = config;
     this.kafka = kafka;
+    this.rabbit = rabbit;
     this.state = state;
     this.registry = registry;
     this.drainTimeoutMs = drainTimeoutMs;
@@ -88,19 +92,16 @@ public final class SubscriptionVerticle extends VerticleBase {
     var b = sub.breaker();
     breaker = new Breaker(vertx, "subscription:" + sub.name(), b.windowMs(), b.minCalls(),
         b.failureRatePercent() / 100.0, b.resetMs(), registry);
+    source = sub.fromQueue() ? new QueueInput(vertx, sub, config, rabbit, state, registry)
+        : new KafkaInput(sub, config, kafka, state, registry, context, kafkaDeadLetters);
     loop = new DeliveryLoop(vertx, sub, sink, breaker, new Backoff(sub.retry(), () -> ThreadLocalRandom.current()
-        .nextDouble()), store, kafkaDeadLetters, index, metrics, () -> stopping);
+        .nextDouble()), store, source::deadLetter, index, metrics, () -> stopping);
     recorder = new DoneRecorder(vertx, sub.name(), store);
     scheduler = new KeyedScheduler<>(sub.concurrency(), this::process, this::finished);
-    int perSource = config.maxInFlightPerSource();
-    source = new KafkaSource(sub.name(),
-        kafka.consumerProperties(config.groupIdPrefix() + "." + sub.name(), "sub-" + sub.name(), perSource, 300_000),
-        sub.topics(), perSource, new AtomicInteger(), Integer.MAX_VALUE, context, this::accept, registry, state,
-        "sluice.subscription.lag", "subscription");
     metrics.gauge("sluice.subscription.inflight", "Events taken and not finished (delivering, waiting for a retry "
         + "or for their key)", inFlight::get);
     metrics.gauge("sluice.subscription.paused.partitions", "Partitions paused (backpressure, or the sink's breaker "
-        + "not closed)", source::pausedPartitions);
+        + "not closed)", source::paused);
     vertx.setPeriodic(100, id -> source.hold(!breaker.closed()));
     replays = vertx.eventBus().consumer(Addresses.replay(sub.name()), msg -> replay(msg.body()).onComplete(ar -> {
       if (ar.succeeded()) {
@@ -112,9 +113,11 @@ public final class SubscriptionVerticle extends VerticleBase {
     // consume once the schema is there (the idempotency and attempts tables)
     schemaReady.onComplete(ar -> {
       if (!stopping) {
-        source.start();
-        LOG.info("Subscription {}: {} -> {} (group {}.{}, dead letters to {})", sub.name(), sub.topics(),
-            sub.sink().describe(), config.groupIdPrefix(), sub.name(), sub.deadLetterTarget());
+        reading = true;
+        source.start(this::accept);
+        LOG.info("Subscription {}: {} -> {} (dead letters to {})", sub.name(), sub.fromQueue() ? "queue "
+            + sub.queue() : "topics " + sub.topics() + " (group " + config.groupIdPrefix() + "." + sub.name() + ")",
+            sub.sink().describe(), sub.deadLetterTarget());
       }
     });
     return replays.completion();
@@ -126,22 +129,21 @@ public final class SubscriptionVerticle extends VerticleBase {
     stopping = true;
     loop.abandonWaiting();
     return replays.unregister()
-        .transform(ar -> source.stop(drainTimeoutMs))
+        .transform(ar -> reading ? source.stop(drainTimeoutMs) : Future.succeededFuture())
         .transform(ar -> sink.close());
   }
 
-  private void accept(List<KafkaSource.Item> items) {
-    List<Work> work = new ArrayList<>(items.size());
-    for (KafkaSource.Item item : items) {
-      Message m = Message.of(item.record(), item);
+  private void accept(List<Message> messages) {
+    List<Work> work = new ArrayList<>(messages.size());
+    for (Message m : messages) {
       inFlight.incrementAndGet();
       if (!wanted(m)) {
         metrics.filtered.increment();
         inFlight.decrementAndGet();
-        source.done(item);
+        source.done(m);
         continue;
       }
-      work.add(new Work(m, null, item, null));
+      work.add(new Work(m, null, true, null));
     }
     if (work.isEmpty()) {
       return;
@@ -176,7 +178,7 @@ public final class SubscriptionVerticle extends VerticleBase {
           metrics.duplicates.increment();
           finished(w, true);
         } else {
-          out.add(new Work(w.message(), known.attempts().get(id), w.item(), w.reply()));
+          out.add(new Work(w.message(), known.attempts().get(id), w.fromSource(), w.reply()));
         }
       }
       return out;
@@ -216,14 +218,14 @@ public final class SubscriptionVerticle extends VerticleBase {
   }
 
   private void finished(Work w, boolean ok) {
-    if (w.item() == null) {
+    if (!w.fromSource()) {
       return; // a replay: its reply says it
     }
     inFlight.decrementAndGet();
     if (ok) {
-      source.done(w.item());
+      source.done(w.message());
     } else {
-      source.abandon(w.item());
+      source.abandon(w.message());
     }
   }
 
@@ -241,7 +243,7 @@ public final class SubscriptionVerticle extends VerticleBase {
             return Future.succeededFuture("skipped");
           }
           Promise<String> reply = Promise.promise();
-          scheduler.submit(sub.ordered() ? m.keyText() : null, new Work(m, null, null, reply));
+          scheduler.submit(sub.ordered() ? m.keyText() : null, new Work(m, null, false, reply));
           return reply.future();
         });
   }

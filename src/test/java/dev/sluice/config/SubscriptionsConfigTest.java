@@ -102,13 +102,22 @@ class SubscriptionsConfigTest {
   }
 
   @Test
-  void aQueueSourceIsRefusedWithTheWayAround() {
+  void aQueueSourceTakesAnExchangeAsItsDeadLetterTarget() throws IOException {
+    SubscriptionsConfig.Subscription s = load("""
+        subscriptions:
+          - name: q
+            source: {queue: audit}
+            sink: {bus: "a"}
+        """).subscriptions().subscriptions().get(0);
+    assertThat(s.fromQueue()).isTrue();
+    assertThat(s.deadLetterTarget()).isEqualTo("rabbitmq:q.dlq");
     assertThatThrownBy(() -> load("""
         subscriptions:
           - name: q
             source: {queue: audit}
             sink: {bus: "a"}
-        """)).hasMessageContaining("subscriptions[q].source.queue").hasMessageContaining("rabbitmq-to-kafka");
+            dead-letter: amq.direct
+        """)).hasMessageContaining("subscriptions[q].dead-letter");
   }
 
   @Test
