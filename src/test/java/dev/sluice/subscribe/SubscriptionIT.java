@@ -163,11 +163,11 @@ class SubscriptionIT {
     String schema = PostgresDb.uniqueSchema();
     String name = unique("killed");
     try (RecordingSink sink = new RecordingSink().failRate(0.05)) {
-      GatewayConfig config = config(topic, schema, sink, name);
-      try (GatewayProcess a = GatewayProcess.start(config, GatewayProcess.options().name("sub-kill-a"), http,
-              Duration.ofSeconds(60));
-          GatewayProcess b = GatewayProcess.start(config, GatewayProcess.options().name("sub-kill-b"), http,
-              Duration.ofSeconds(60))) {
+      // each process its own config: its own ports
+      try (GatewayProcess a = GatewayProcess.start(config(topic, schema, sink, name), GatewayProcess.options()
+              .name("sub-kill-a"), http, Duration.ofSeconds(60));
+          GatewayProcess b = GatewayProcess.start(config(topic, schema, sink, name), GatewayProcess.options()
+              .name("sub-kill-b"), http, Duration.ofSeconds(60))) {
         await("both in the group").atMost(Duration.ofSeconds(60))
             .until(() -> KAFKA.kafkaOps().groupMembers("sluice-sub." + name) == 2);
         Sent sent = send(b, 30_000, 1000, 0);
@@ -180,8 +180,8 @@ class SubscriptionIT {
         assertThat(metrics(b).sum("sluice_subscription_events_total", Map.of("subscription", name,
             "result", "skipped-duplicate"))).as("events the killed gateway had done, read again and skipped")
             .isGreaterThan(0);
-        try (GatewayProcess again = GatewayProcess.start(config, GatewayProcess.options().name("sub-kill-a2"), http,
-            Duration.ofSeconds(60))) {
+        try (GatewayProcess again = GatewayProcess.start(config(topic, schema, sink, name), GatewayProcess.options()
+            .name("sub-kill-a2"), http, Duration.ofSeconds(60))) {
           await("the restarted gateway joins").atMost(Duration.ofSeconds(60))
               .until(() -> KAFKA.kafkaOps().groupMembers("sluice-sub." + name) == 2);
           Sent more = send(again, 5000, 1000, 30_000);
