@@ -52,6 +52,8 @@ public final class SubscriptionVerticle extends VerticleBase {
   private final Future<?> schemaReady;
   private final List<Pattern> types = new ArrayList<>();
   private final AtomicInteger inFlight = new AtomicInteger();
+  /** Delivered events from the source whose record is being written: they are finished once it is. */
+  private final java.util.Map<Work, Future<String>> recording = new java.util.IdentityHashMap<>();
   private SubscriptionMetrics metrics;
   private Sink sink;
   private Breaker breaker;
@@ -207,9 +209,15 @@ public final class SubscriptionVerticle extends VerticleBase {
         return Future.succeededFuture("dead-lettered");
       }
       metrics.delivered.increment();
-      // recorded (idempotency; attempts cleared) before its offset may be committed
       boolean record = sub.idempotent() || w.prior() != null || result == DeliveryLoop.Result.DELIVERED_AFTER_FAILURES;
-      return recorder.delivered(w.message().eventId(), record).map("delivered");
+      Future<String> recorded = recorder.delivered(w.message().eventId(), record).map("delivered");
+      if (!w.fromSource()) {
+        return recorded; // a replay answers once recorded
+      }
+      // recorded (idempotency; attempts cleared) before it may be committed or acked (see finished), but
+      // the key's next event need not wait for the record: the sink has this one
+      recording.put(w, recorded);
+      return Future.succeededFuture("delivered");
     }).onComplete(ar -> {
       if (w.reply() != null) {
         w.reply().handle(ar);
@@ -220,6 +228,14 @@ public final class SubscriptionVerticle extends VerticleBase {
   private void finished(Work w, boolean ok) {
     if (!w.fromSource()) {
       return; // a replay: its reply says it
+    }
+    Future<String> recorded = recording.remove(w);
+    if (ok && recorded != null) {
+      recorded.onComplete(ar -> {
+        inFlight.decrementAndGet();
+        source.done(w.message());
+      });
+      return;
     }
     inFlight.decrementAndGet();
     if (ok) {
