@@ -9,7 +9,7 @@
 #         gateway's ingest writes them (tools/BridgeLoad.java fill: key, envelope, event-* headers); then a
 #         gateway of its own (ports $POOL_HTTP_PORT/$POOL_ADMIN_PORT, the production defaults, a fresh
 #         PostgreSQL schema and consumer group) starts with one subscription of that topic to the sink,
-#         idempotent (the processed-events store on); events/s = the increase of
+#         idempotent (the processed-events store on; BENCH_POOL_IDEMPOTENT=false for an A/B without it); events/s = the increase of
 #         sluice_subscription_events_total{result="delivered"} from its first sample above 0 until all
 #         $POOL_EVENTS were delivered (the crossing interpolated between two samples, 4 per second);
 #         x raw = pool / sink of the same round (the target is >= 0.5).
@@ -79,7 +79,13 @@ pg_ticks() {
   echo "$s"
 }
 
-# One scrape of the pool gateway: "delivered dead_lettered skipped_duplicate retries ambiguous heap_bytes".
+# Transactions committed in the database so far (pg_stat_database; flushed by the backends about once a second).
+pg_commits() {
+  PGPASSWORD=sluice psql -X -tA -h 127.0.0.1 -p "$POOL_PG_PORT" -U sluice -d sluice \
+    -c "SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()" 2>/dev/null | head -n1 | grep . || echo 0
+}
+
+# One scrape of the pool gateway: "delivered dead_lettered skipped_duplicate retries ambiguous heap_bytes inflight".
 pool_sample() {
   curl -fsS -m 2 "http://127.0.0.1:$POOL_ADMIN_PORT/metrics" 2>/dev/null | awk -v s="subscription=\"$POOL_SUB\"" '
     index($0, "sluice_subscription_events_total{") == 1 && index($0, s) {
@@ -89,8 +95,9 @@ pool_sample() {
     }
     index($0, "sluice_subscription_retries_total{") == 1 && index($0, s) { r += $NF }
     index($0, "sluice_subscription_ambiguous_total{") == 1 && index($0, s) { a += $NF }
+    index($0, "sluice_subscription_inflight{") == 1 && index($0, s) { f += $NF }
     index($0, "jvm_memory_used_bytes{") == 1 && index($0, "area=\"heap\"") { h += $NF }
-    END { if (NR > 0) printf "%.0f %.0f %.0f %.0f %.0f %.0f\n", d, x, u, r, a, h }'
+    END { if (NR > 0) printf "%.0f %.0f %.0f %.0f %.0f %.0f %.0f\n", d, x, u, r, a, h, f }'
 }
 
 # p50 and p99 (ms) of the gateway's sink latency histogram (the upper bound of the bucket holding them).
@@ -213,7 +220,7 @@ subscriptions:
     sink:
       http: "$SINK_URL/events"
     concurrency: $POOL_CONCURRENCY
-    idempotent: true
+    idempotent: $POOL_IDEMPOTENT
 EOF
   wait_for_quiet
   local ok0 g_start
@@ -223,7 +230,7 @@ EOF
   POOL_GW_PID=$STARTED_PID
   ((round > 1)) || HEAP_MAX_BYTES="$(heap_max "$POOL_ADMIN_PORT")"
   # ---- from the first delivery until all are delivered
-  local smp d t prev_d=0 prev_t t0="" d0 t1="" g0 k0 p0 q0 s0 g1 k1 p1 q1 s1 last_change heap
+  local smp d t prev_d=0 prev_t="" t0="" d0 t1="" g0 k0 p0 q0 s0 x0=0 g1 k1 p1 q1 s1 x1=0 last_change heap
   : >"$slog"
   last_change=$(date +%s)
   while :; do
@@ -231,7 +238,7 @@ EOF
     t=$(now_ms)
     if [[ -z $smp ]]; then
       kill -0 "$POOL_GW_PID" 2>/dev/null || { tail -n 20 "$dir/gateway.log" >&2; POOL_GW_PID=""; die "the pool gateway exited during round $round"; }
-      smp="$prev_d 0 0 0 0 0"
+      smp="$prev_d 0 0 0 0 0 0"
     fi
     d=${smp%% *}
     echo "$t $smp" >>"$slog"
@@ -240,10 +247,12 @@ EOF
     if [[ -z $t0 ]] && ((d > 0)); then
       t0=$t; d0=$d
       g0=$(ticks "$POOL_GW_PID"); k0=$(ticks "$BROKER_PID"); p0=$(pg_ticks); q0=$(ticks "$SINK_PID"); s0=$(sys_ticks)
+      x0=$(pg_commits)
       task_ticks "$POOL_GW_PID" >"$RUN/threads-pool-$round.before"
     fi
     if ((d >= POOL_EVENTS)); then
       g1=$(ticks "$POOL_GW_PID"); k1=$(ticks "$BROKER_PID"); p1=$(pg_ticks); q1=$(ticks "$SINK_PID"); s1=$(sys_ticks)
+      x1=$(pg_commits)
       task_ticks "$POOL_GW_PID" >"$RUN/threads-pool-$round.after"
       # the moment the last one was delivered, between the two samples
       t1=$(awk -v pt="$prev_t" -v pd="$prev_d" -v t="$t" -v d="$d" -v n="$POOL_EVENTS" \
@@ -291,7 +300,8 @@ EOF
     "$(other_cores "$(cores "$s0" "$s1" "$ms")" "$cg" "$cb" "$cq")" "$ok"
   printf '%s\t%s\t%s\n' "$round" pool "$W_THREADS" >>"$RUN/threads.tsv"
   log "round $round: pool $(printf "%'d" "$ev") events/s delivered ($((POOL_EVENTS - d0)) in ${ms} ms after the first $d0) = $(awk -v a="$ev" -v b="$raw" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }') x sink; sink latency p50/p99 <= $P_P50/$P_P99 ms; delivered $delivered of $written, the sink counted $saw$( ((ok)) && echo " ok" || echo " MISMATCH"), errors ${errors:-none}"
-  log "round $round: CPU gateway/kafka/postgresql/sink/other $cg/$ck/$cp/$cq/$(awk -F'\t' 'END { print $15 }' "$ROWS"); gateway threads (cores): $W_THREADS"
+  log "round $round: CPU gateway/kafka/postgresql/sink/other $cg/$ck/$cp/$cq/$(awk -F'\t' 'END { print $15 }' "$ROWS"); PostgreSQL $(awk -v x=$((x1 - x0)) -v ms="$ms" -v n=$((POOL_EVENTS - d0)) 'BEGIN { printf "%.0f commits/s, %.1f events per commit", x / (ms / 1000), (x > 0 ? n / x : 0) }'); little's law: $POOL_CONCURRENCY deliveries in progress / $(printf "%'d" "$ev") events/s = $(awk -v c="$POOL_CONCURRENCY" -v e="$ev" 'BEGIN { printf "%.1f", (e > 0 ? c / e * 1000 : 0) }') ms per delivery (the sink's p50 <= $P_P50 ms); events taken and not finished: $(awk -v t0="$t0" -v t1="$t1" '$1 >= t0 && $1 <= t1 { s += $8; n++ } END { printf "%.0f", (n ? s / n : 0) }' "$slog") on average"
+  log "round $round: gateway threads (cores): $W_THREADS"
 }
 
 pool_mode() {   # pool_mode ROUND

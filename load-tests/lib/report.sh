@@ -120,8 +120,8 @@ report() {
     if ((POOL)); then
       printf 'pool: %s (%s), JVM %s, default sluice.yaml%s + one subscription: topic %s (%s partitions, %s records of %s B per round, 4096 keys)\n' \
         "$(basename "$JAR")" "$GIT_COMMIT" "$GW_JVM_OPTS" "${SLUICE_ENV:+ + env $SLUICE_ENV}" "$POOL_TOPIC" "$PARTITIONS" "$POOL_EVENTS" "$EVENT_BYTES"
-      printf '  -> http %s/events, concurrency %s, ordered (per key), idempotent (PostgreSQL 127.0.0.1:%s, a fresh schema and group per round), other options at their defaults;\n' \
-        "$SINK_URL" "$POOL_CONCURRENCY" "$POOL_PG_PORT"
+      printf '  -> http %s/events, concurrency %s, ordered (per key), %s (PostgreSQL 127.0.0.1:%s, a fresh schema and group per round), other options at their defaults;\n' \
+        "$SINK_URL" "$POOL_CONCURRENCY" "$([[ $POOL_IDEMPOTENT == true ]] && echo idempotent || echo "NOT idempotent (BENCH_POOL_IDEMPOTENT=false)")" "$POOL_PG_PORT"
       printf '  sink: dev.sluice.tools.SinkServer (no-op: 204 at once, %s event loops, JVM -Xmx256m), wrk -t%s -c%s with one envelope and the delivery headers per POST\n' \
         "$(nproc)" "$THREADS" "$POOL_CONCURRENCY"
     fi
@@ -256,8 +256,8 @@ report() {
     pr="$(awk -F'\t' '$1 == "pool" { printf "{\"median\": %s, \"min\": %s, \"max\": %s}", $18, $19, $20 }' <<<"$agg")"
     sed '$d' "$base.json" | sed '$d' >"$tmp"
     tail -n 2 "$base.json" | head -n 1 | sed 's/}$/},/' >>"$tmp"
-    printf '  "pool": {"subscription": %s, "topic": %s, "eventsPerRound": %s, "concurrency": %s, "ordered": true, "idempotent": true, "sink": %s, "sinkInstances": %s, "postgresql": %s, "written": %s, "delivered": %s, "sinkCounted": %s, "deadLettered": %s, "skippedDuplicates": %s, "retries": %s, "ambiguous": %s, "poolOverSink": %s, "target": %s, "targetMet": %s, "gatewayExitCode": %s}\n}\n' \
-      "$(json_str "$POOL_SUB")" "$(json_str "$POOL_TOPIC")" "$POOL_EVENTS" "$POOL_CONCURRENCY" "$(json_str "$SINK_URL/events")" "$(nproc)" "$(json_str "$PG_VERSION")" \
+    printf '  "pool": {"subscription": %s, "topic": %s, "eventsPerRound": %s, "concurrency": %s, "ordered": true, "idempotent": %s, "sink": %s, "sinkInstances": %s, "postgresql": %s, "written": %s, "delivered": %s, "sinkCounted": %s, "deadLettered": %s, "skippedDuplicates": %s, "retries": %s, "ambiguous": %s, "poolOverSink": %s, "target": %s, "targetMet": %s, "gatewayExitCode": %s}\n}\n' \
+      "$(json_str "$POOL_SUB")" "$(json_str "$POOL_TOPIC")" "$POOL_EVENTS" "$POOL_CONCURRENCY" "$POOL_IDEMPOTENT" "$(json_str "$SINK_URL/events")" "$(nproc)" "$(json_str "$PG_VERSION")" \
       "$POOL_WRITTEN" "$POOL_DELIVERED" "$POOL_SINK_SAW" "$POOL_DEAD" "$POOL_DUPS" "$POOL_RETRIES" "$POOL_AMBIGUOUS" "${pr:-null}" "$POOL_TARGET" \
       "$(awk -F'\t' -v t="$POOL_TARGET" '$1 == "pool" { print ($18 >= t ? "true" : "false"); f = 1 } END { if (!f) print "false" }' <<<"$agg")" "$( [[ $GW_EXIT == - ]] && echo null || echo "$GW_EXIT")" >>"$tmp"
     mv "$tmp" "$base.json"
@@ -271,6 +271,8 @@ report() {
     local latest=latest
     ((SPOOL)) && latest=latest-spool   # the spool mode does not replace the ingest run's latest.*
     ((POOL)) && latest=latest-pool
+    # the pool's A/B without the store keeps latest-pool.* for the published configuration
+    [[ ${POOL_IDEMPOTENT:-true} == true ]] || latest=latest-pool-not-idempotent
     for ext in txt csv json png; do
       [[ -f $base.$ext ]] && cp "$base.$ext" "$RESULTS/$latest.$ext"
     done
