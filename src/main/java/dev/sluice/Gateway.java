@@ -131,7 +131,8 @@ public final class Gateway {
         .compose(v -> deployBridge())
         .compose(v -> deploySubscriptions())
         .compose(v -> deployRelay(publishTimeout))
-        .compose(v -> deploy(new AdminVerticle(config.admin(), state, inFlight, registry)))
+        .compose(v -> deploy(new AdminVerticle(config.admin(), state, inFlight, registry, deadLetters,
+            config.subscriptions())))
         .onSuccess(
             v ->
                 LOG.info(

@@ -10,7 +10,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Parses the configuration once, starts the gateway, and turns SIGTERM / SIGINT into a graceful
- * shutdown that exits 0 once everything in flight was acknowledged (1 if the drain timed out).
+ * shutdown that exits 0 once everything in flight was acknowledged (1 if the drain timed out). {@code
+ * dlq ...} runs the dead-letter tools' command line instead ({@link dev.sluice.admin.DlqCli}).
  */
 public final class Main {
 
@@ -19,6 +20,11 @@ public final class Main {
   private Main() {}
 
   public static void main(String[] args) throws InterruptedException {
+    if (args.length > 0 && args[0].equals("dlq")) { // the dead-letter tools: a client of the admin API
+      System.exit(dev.sluice.admin.DlqCli.run(java.util.Arrays.copyOfRange(args, 1, args.length), System.getenv(),
+          System.out, System.err));
+      return;
+    }
     SluiceConfig config;
     try {
       config = ConfigLoader.load(args, System.getenv());

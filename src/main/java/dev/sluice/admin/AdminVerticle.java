@@ -3,6 +3,8 @@ package dev.sluice.admin;
 import dev.sluice.bus.GatewayState;
 import dev.sluice.bus.InFlight;
 import dev.sluice.config.AdminConfig;
+import dev.sluice.config.SubscriptionsConfig;
+import dev.sluice.store.DeadLetters;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -18,7 +20,8 @@ import java.util.Map;
  * {@code /health/live}, {@code /health/ready} (Kafka reachable, the bridge's RabbitMQ links
  * connected and Kafka consumers polling when a bridge runs, and not shutting down; a Kafka consumer
  * that is down is named with the reason) and {@code
- * /metrics} (Prometheus text), on the admin port.
+ * /metrics} (Prometheus text), and the dead-letter tools ({@code /admin/dlq}, {@link DlqApi}), on the
+ * admin port.
  */
 public final class AdminVerticle extends VerticleBase {
 
@@ -28,14 +31,28 @@ public final class AdminVerticle extends VerticleBase {
   private final GatewayState state;
   private final InFlight inFlight;
   private final PrometheusMeterRegistry registry;
+  private final DeadLetters deadLetters;
+  private final SubscriptionsConfig subscriptions;
   private HttpServer server;
+  private DlqApi dlq;
 
   public AdminVerticle(
       AdminConfig config, GatewayState state, InFlight inFlight, PrometheusMeterRegistry registry) {
+    this(config, state, inFlight, registry, null, null);
+  }
+
+  /**
+   * With the dead-letter tools ({@link DlqApi}) when {@code subscriptions} is not null; {@code
+   * deadLetters} null (no PostgreSQL) makes them answer 503.
+   */
+  public AdminVerticle(AdminConfig config, GatewayState state, InFlight inFlight, PrometheusMeterRegistry registry,
+      DeadLetters deadLetters, SubscriptionsConfig subscriptions) {
     this.config = config;
     this.state = state;
     this.inFlight = inFlight;
     this.registry = registry;
+    this.deadLetters = deadLetters;
+    this.subscriptions = subscriptions;
   }
 
   @Override
@@ -44,6 +61,7 @@ public final class AdminVerticle extends VerticleBase {
     router.get("/health/live").handler(rc -> json(rc, 200, new JsonObject().put("status", "UP")));
     router.get("/health/ready").handler(this::ready);
     router.get("/metrics").handler(this::metrics);
+    dlq = subscriptions == null ? null : new DlqApi(vertx, deadLetters, subscriptions, registry).mount(router);
     return vertx
         .createHttpServer(new HttpServerOptions().setHost(config.host()).setPort(config.port()))
         .requestHandler(router)
@@ -57,6 +75,9 @@ public final class AdminVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
+    if (dlq != null) {
+      dlq.close();
+    }
     return server == null ? Future.succeededFuture() : server.close();
   }
 

@@ -11,6 +11,7 @@ final class BridgeMetrics {
   final Counter bridged;
   final Counter skipped;
   final Counter refused;
+  final Counter deadLettered;
   final Counter retries;
   final Counter reconnects;
   private final MeterRegistry registry;
@@ -23,8 +24,10 @@ final class BridgeMetrics {
     skipped = counter("sluice.bridge.messages", direction, "skipped-loop",
         "Messages not bridged because they already crossed bridge.max-hops bridges");
     refused = counter("sluice.bridge.messages", direction, "refused",
-        "Messages refused for good, not retried: RabbitMQ -> Kafka leaves them unacknowledged at their source, "
-            + "Kafka -> RabbitMQ commits them unpublished");
+        "Messages refused for good whose dead letter cannot be written either: parked, unacknowledged at "
+            + "their source, holding their key until the route stops");
+    deadLettered = counter("sluice.bridge.messages", direction, "dead-lettered",
+        "Messages refused for good by the far side, written to the route's dead-letter target");
     retries = Counter.builder("sluice.bridge.retries").description("Publishes retried after a failure")
         .tag("route", route).register(registry);
     reconnects = Counter.builder("sluice.bridge.reconnects").description("RabbitMQ connections lost and re-made")

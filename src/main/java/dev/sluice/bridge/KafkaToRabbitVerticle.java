@@ -18,8 +18,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * A Kafka → RabbitMQ route: a consumer-group member of {@code <group-id-prefix>.<route>} reads the
@@ -27,11 +25,10 @@ import org.slf4j.LoggerFactory;
  * templated routing key; its offset is committed once RabbitMQ confirmed it and every earlier
  * record of its partition. Failed publishes are retried (the record keeps its place), so nothing is
  * lost; a record is bridged again only when it was not committed (duplicates ≤ the in-flight bound).
- * A record that cannot be encoded as an AMQP message is refused for good (see {@link #refuse}).
+ * A record that cannot be encoded as an AMQP message is refused for good: it goes to the route's
+ * dead-letter topic ({@link DeadLetterTopic}) and is done once Kafka acknowledged its dead letter.
  */
 public final class KafkaToRabbitVerticle extends VerticleBase {
-
-  private static final Logger LOG = LoggerFactory.getLogger(KafkaToRabbitVerticle.class);
 
   private final BridgeConfig.KafkaToRabbit route;
   private final BridgeConfig bridge;
@@ -48,6 +45,7 @@ public final class KafkaToRabbitVerticle extends VerticleBase {
   private KafkaSource source;
   private KeyedScheduler<KafkaSource.Item> scheduler;
   private Retry retry;
+  private DeadLetterTopic deadLetters;
   private volatile boolean aborting;
 
   public KafkaToRabbitVerticle(
@@ -77,6 +75,7 @@ public final class KafkaToRabbitVerticle extends VerticleBase {
     // (a record the client cannot encode never reaches RabbitMQ: see bridge())
     retry = new Retry(vertx, route.name(), "publish to RabbitMQ exchange '" + route.exchange() + "'",
         () -> aborting, metrics.retries, failure -> false, metrics.refused);
+    deadLetters = new DeadLetterTopic(vertx, kafka, route.name(), route.deadLetter(), metrics, () -> aborting);
     publisher = new ConfirmingPublisher(vertx, bridge.maxInFlight(), rabbit.confirmTimeoutMs());
     link = new RabbitLink(vertx, rabbit, route.name(), state, metrics.reconnects, publisher::setup,
         publisher::connectionLost);
@@ -104,6 +103,7 @@ public final class KafkaToRabbitVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     long giveUpTimer = vertx.setTimer(drainTimeoutMs, id -> aborting = true);
+    deadLetters.stopParking(); // dead letters Kafka refused: not committed, read again after a restart
     return source
         .stop(drainTimeoutMs)
         .onComplete(ar -> {
@@ -112,7 +112,7 @@ public final class KafkaToRabbitVerticle extends VerticleBase {
         })
         .compose(v -> {
           publisher.close();
-          return link.stop();
+          return Future.join(link.stop(), deadLetters.close()).mapEmpty();
         });
   }
 
@@ -133,31 +133,20 @@ public final class KafkaToRabbitVerticle extends VerticleBase {
     AMQP.BasicProperties props = HeaderMapping.toAmqp(r.headers(), r.key(), r.timestamp(), hops + 1);
     String rk = routingKey.render(r.headers());
     Buffer body = Buffer.buffer(r.value() == null ? new byte[0] : r.value());
-    boolean[] refused = {false};
+    AmqpEncoding.Unencodable[] problem = {null};
     return retry.until(() -> publisher.publish(route.exchange(), rk, props, body).recover(err -> {
-              if (!(err instanceof AmqpEncoding.Unencodable)) {
+              if (!(err instanceof AmqpEncoding.Unencodable u)) {
                 return Future.failedFuture(err);
               }
-              refused[0] = true;
-              refuse(r, err.getMessage());
+              problem[0] = u; // would be refused on every attempt
               return Future.succeededFuture();
             }), () -> "record " + r.topic() + "/" + r.partition() + "@" + r.offset(), source)
-        .onSuccess(v -> {
-          if (!refused[0]) {
-            metrics.bridged.increment();
+        .compose(v -> {
+          if (problem[0] != null) {
+            return deadLetters.write(r, problem[0], source);
           }
+          metrics.bridged.increment();
+          return Future.succeededFuture();
         });
-  }
-
-  /**
-   * A record that cannot become an AMQP message (e.g. its routing key is over 255 bytes) would be
-   * refused on every attempt: it is not published, and done, so that its offset is committed and its
-   * key goes on. It stays in Kafka; there is no dead-letter path yet.
-   */
-  private void refuse(ConsumerRecord<byte[], byte[]> r, String problem) {
-    metrics.refused.increment();
-    LOG.error("Route {}: record {}/{}@{} cannot be published to RabbitMQ: {}; refused for good: not bridged, "
-        + "its offset committed (the record stays in Kafka)", route.name(), r.topic(), r.partition(), r.offset(),
-        problem);
   }
 }

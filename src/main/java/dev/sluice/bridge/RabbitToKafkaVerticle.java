@@ -7,6 +7,7 @@ import dev.sluice.config.KafkaConfig;
 import dev.sluice.config.RabbitConfig;
 import dev.sluice.pool.KeyedScheduler;
 import dev.sluice.pool.RabbitSource;
+import dev.sluice.rabbit.AmqpEncoding;
 import dev.sluice.rabbit.RabbitLink;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
@@ -20,16 +21,24 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A RabbitMQ → Kafka route: consumes the queues with manual acks and the prefetch {@code
  * bridge.max-in-flight-per-source}; each delivery (one per key at a time) is sent to the topic by an
  * idempotent {@code acks=all} producer and acked only once Kafka acknowledged it. Failed sends are
- * retried; a delivery not acked when its connection is lost is redelivered by the broker.
+ * retried; a delivery not acked when its connection is lost is redelivered by the broker. A message
+ * Kafka refuses for good ({@link #refusedForGood}) goes to the route's dead-letter exchange ({@link
+ * DeadLetterExchange}) and is acked once RabbitMQ confirmed its dead letter; only a dead letter that
+ * cannot be encoded at all is parked ({@link Retry}).
  */
 public final class RabbitToKafkaVerticle extends VerticleBase {
+
+  private static final Logger LOG = LoggerFactory.getLogger(RabbitToKafkaVerticle.class);
 
   private final BridgeConfig.RabbitToKafka route;
   private final BridgeConfig bridge;
@@ -45,6 +54,8 @@ public final class RabbitToKafkaVerticle extends VerticleBase {
   private long starvationTimer = -1;
   private KeyedScheduler<Taken> scheduler;
   private Retry retry;
+  private Retry deadLetterRetry;
+  private DeadLetterExchange deadLetters;
   private KafkaProducer<byte[], byte[]> producer;
   private ExecutorService sender;
   private volatile boolean aborting;
@@ -72,7 +83,13 @@ public final class RabbitToKafkaVerticle extends VerticleBase {
   public Future<?> start() {
     metrics = new BridgeMetrics(registry, route.name(), "rabbitmq-to-kafka");
     retry = new Retry(vertx, route.name(), "send to Kafka topic '" + route.topic() + "'", () -> aborting,
-        metrics.retries, RabbitToKafkaVerticle::refusedForGood, metrics.refused);
+        metrics.retries, failure -> false, metrics.refused); // refused for good: see bridge()
+    deadLetters = new DeadLetterExchange(vertx, rabbit, route.name(), route.deadLetter(), state, metrics.reconnects,
+        bridge.maxInFlight());
+    // a dead letter the client cannot encode (its headers past frame-max) has nowhere to go: parked
+    deadLetterRetry = new Retry(vertx, route.name(), "publish dead letters to RabbitMQ exchange '"
+        + route.deadLetter() + "'", () -> aborting, metrics.retries,
+        failure -> failure instanceof AmqpEncoding.Unencodable, metrics.refused);
     sender = Executors.newSingleThreadExecutor(r -> {
       Thread t = new Thread(r, "sluice-bridge-sender-" + route.name());
       t.setDaemon(true);
@@ -85,7 +102,7 @@ public final class RabbitToKafkaVerticle extends VerticleBase {
       RabbitLink link = new RabbitLink(vertx, rabbit, route.name() + "/" + queue, state, metrics.reconnects,
           source::setup, () -> {
             source.connectionLost();
-            retry.releaseParked(source); // the broker gives their messages to the next connection
+            deadLetterRetry.releaseParked(source); // the broker gives their messages to the next connection
           });
       source.link(link);
       source.sink(d -> scheduler.submit(keyOf(d), new Taken(source, d)));
@@ -99,6 +116,7 @@ public final class RabbitToKafkaVerticle extends VerticleBase {
         .executeBlocking(() -> new KafkaProducer<byte[], byte[]>(props))
         .onSuccess(p -> {
           producer = p;
+          deadLetters.start();
           links.forEach(RabbitLink::start); // connect in the background; readiness follows them
           starvationTimer = vertx.setPeriodic(1000, id -> sources.forEach(src -> src.checkStarved(2000)));
         });
@@ -113,7 +131,7 @@ public final class RabbitToKafkaVerticle extends VerticleBase {
       vertx.cancelTimer(starvationTimer);
     }
     Future.all(sources.stream().map(RabbitSource::stopConsuming).toList()).onComplete(x -> {
-      retry.stopParking(); // refused for good: back to their queues (not redelivered to us) at once
+      deadLetterRetry.stopParking(); // no dead-letter path: back to their queues (not redelivered to us) at once
       vertx.setPeriodic(20, id -> {
         if (sources.stream().allMatch(src -> src.inFlight() == 0) || System.currentTimeMillis() >= deadline) {
           vertx.cancelTimer(id);
@@ -124,6 +142,7 @@ public final class RabbitToKafkaVerticle extends VerticleBase {
     });
     return drained.future()
         .compose(v -> Future.all(links.stream().map(RabbitLink::stop).toList()))
+        .compose(v -> deadLetters.stop())
         .compose(v -> vertx.executeBlocking(() -> {
           sender.shutdown();
           sender.awaitTermination(5, TimeUnit.SECONDS);
@@ -167,10 +186,30 @@ public final class RabbitToKafkaVerticle extends VerticleBase {
     byte[] value = d.message().body().getBytes();
     Long timestamp = HeaderMapping.timestamp(props);
     var headers = HeaderMapping.toKafka(props, hops + 1);
-    return retry.until(() -> send(new ProducerRecord<>(route.topic(), null, timestamp, keyBytes, value, headers)),
-            () -> "message " + (props.getMessageId() == null ? "(no message-id)" : props.getMessageId())
-                + " of queue " + d.queue(), taken.source())
-        .onSuccess(v -> metrics.bridged.increment());
+    Supplier<String> what = () -> "message " + (props.getMessageId() == null ? "(no message-id)" : props.getMessageId())
+        + " of queue " + d.queue();
+    Throwable[] refused = {null};
+    return retry.until(() -> send(new ProducerRecord<>(route.topic(), null, timestamp, keyBytes, value, headers))
+                .recover(err -> {
+                  if (!refusedForGood(err)) {
+                    return Future.failedFuture(err);
+                  }
+                  refused[0] = err; // retrying would only fail again, with the other records of its batch
+                  return Future.succeededFuture();
+                }), what, taken.source())
+        .compose(v -> {
+          if (refused[0] == null) {
+            metrics.bridged.increment();
+            return Future.succeededFuture();
+          }
+          return deadLetterRetry.until(() -> deadLetters.publish(d, refused[0]), () -> "dead letter of " + what.get(),
+                  taken.source())
+              .onSuccess(x -> {
+                metrics.deadLettered.increment();
+                LOG.warn("Route {}: {} refused for good by Kafka ({}); published to dead-letter exchange '{}' "
+                    + "and acked", route.name(), what.get(), refused[0].toString(), deadLetters.exchange());
+              });
+        });
   }
 
   /**

@@ -19,6 +19,14 @@ public enum Failure {
   BODY_TIMEOUT("SLC-1011", 408, "DEADLINE_EXCEEDED", true),
   NOT_FOUND("SLC-1404", 404, "UNIMPLEMENTED", false),
   METHOD_NOT_ALLOWED("SLC-1405", 405, "UNIMPLEMENTED", false),
+  /** Admin: the dead-letter tools were asked about a subscription that is not configured. */
+  UNKNOWN_SUBSCRIPTION("SLC-1201", 404, "NOT_FOUND", false),
+  /** Admin: a filter, paging or replay parameter of the dead-letter tools is not valid (named in the body). */
+  BAD_PARAMETER("SLC-1202", 400, "INVALID_ARGUMENT", false),
+  /** Admin: no dead letter of that subscription has that event id. */
+  DEAD_LETTER_NOT_FOUND("SLC-1203", 404, "NOT_FOUND", false),
+  /** Admin: no replay job has that id (jobs are kept in memory: the last 100, until a restart). */
+  UNKNOWN_REPLAY("SLC-1204", 404, "NOT_FOUND", false),
   OVERLOADED("SLC-5001", 503, "RESOURCE_EXHAUSTED", true),
   KAFKA_UNAVAILABLE("SLC-5002", 503, "UNAVAILABLE", true),
   SHUTTING_DOWN("SLC-5003", 503, "UNAVAILABLE", true),
@@ -28,7 +36,9 @@ public enum Failure {
   OUTCOME_UNKNOWN("SLC-5006", 504, "DEADLINE_EXCEEDED", false),
   REFUSED_WITH_BATCH("SLC-5007", 503, "UNAVAILABLE", true),
   SPOOL_FULL("SLC-5008", 503, "RESOURCE_EXHAUSTED", true),
-  FALLBACK_REJECTED("SLC-5009", 502, "FAILED_PRECONDITION", false);
+  FALLBACK_REJECTED("SLC-5009", 502, "FAILED_PRECONDITION", false),
+  /** Admin: the dead-letter index (PostgreSQL) is not configured or does not answer. */
+  DEAD_LETTERS_UNAVAILABLE("SLC-5010", 503, "UNAVAILABLE", true);
 
   private final String id;
   private final int httpStatus;

@@ -27,8 +27,19 @@ public record BridgeConfig(
     int maxHops,
     int maxPollIntervalMs) {
 
-  /** Kafka topics → a RabbitMQ exchange; the routing key is a template over Kafka headers. */
-  public record KafkaToRabbit(String name, List<String> topics, String exchange, String routingKey) {
+  /**
+   * Kafka topics → a RabbitMQ exchange; the routing key is a template over Kafka headers. A record
+   * RabbitMQ cannot take for good goes to the Kafka topic {@code deadLetter} (default {@code
+   * <name>.dlq}; not one of the route's topics).
+   */
+  public record KafkaToRabbit(String name, List<String> topics, String exchange, String routingKey,
+      String deadLetter) {
+
+    /** A route with the default dead-letter topic {@code <name>.dlq}. */
+    public KafkaToRabbit(String name, List<String> topics, String exchange, String routingKey) {
+      this(name, topics, exchange, routingKey, null);
+    }
+
     public KafkaToRabbit {
       Check.notBlank("bridge routes: kafka-to-rabbitmq[].name", name);
       String at = "bridge routes: kafka-to-rabbitmq[" + name + "]";
@@ -62,14 +73,31 @@ public record BridgeConfig(
         throw new ConfigException(at + ".routing-key", "has more than 255 bytes of text besides its placeholders "
             + "(a RabbitMQ routing key holds 255)");
       }
+      if (deadLetter == null || deadLetter.isBlank()) {
+        deadLetter = name + ".dlq";
+      }
+      if (!validTopic(deadLetter)) {
+        throw new ConfigException(at + ".dead-letter", "'" + deadLetter + "' is not a valid Kafka topic name");
+      }
+      if (topics.contains(deadLetter)) {
+        throw new ConfigException(at + ".dead-letter", "'" + deadLetter + "' is also a source topic of the route");
+      }
     }
   }
 
   /**
    * RabbitMQ queues → a Kafka topic; the key comes from {@code header:<name>} or {@code
-   * property:<message-id|correlation-id|type|routing-key>} (absent: no key).
+   * property:<message-id|correlation-id|type|routing-key>} (absent: no key). A message Kafka refuses
+   * for good goes to the RabbitMQ exchange {@code deadLetter} (default {@code <name>.dlq}), which the
+   * route declares (durable, fanout) with a durable queue of the same name bound to it.
    */
-  public record RabbitToKafka(String name, List<String> queues, String topic, String key) {
+  public record RabbitToKafka(String name, List<String> queues, String topic, String key, String deadLetter) {
+
+    /** A route with the default dead-letter exchange {@code <name>.dlq}. */
+    public RabbitToKafka(String name, List<String> queues, String topic, String key) {
+      this(name, queues, topic, key, null);
+    }
+
     public RabbitToKafka {
       Check.notBlank("bridge routes: rabbitmq-to-kafka[].name", name);
       String at = "bridge routes: rabbitmq-to-kafka[" + name + "]";
@@ -89,7 +117,25 @@ public record BridgeConfig(
             at + ".key",
             "'" + key + "' must be header:<name> or property:message-id|correlation-id|type|routing-key");
       }
+      if (deadLetter == null || deadLetter.isBlank()) {
+        deadLetter = name + ".dlq";
+      }
+      if (deadLetter.getBytes(StandardCharsets.UTF_8).length > 255) {
+        throw new ConfigException(at + ".dead-letter", "is longer than RabbitMQ's 255 bytes");
+      }
+      if (deadLetter.startsWith("amq.")) {
+        throw new ConfigException(at + ".dead-letter", "'" + deadLetter + "': names starting with 'amq.' are "
+            + "RabbitMQ's own; the route declares its dead-letter exchange and queue");
+      }
+      if (queues.contains(deadLetter)) {
+        throw new ConfigException(at + ".dead-letter", "'" + deadLetter + "' is also a source queue of the route "
+            + "(the dead-letter exchange gets a queue of its name)");
+      }
     }
+  }
+
+  private static boolean validTopic(String t) {
+    return t.matches("[A-Za-z0-9._-]{1,249}") && !t.equals(".") && !t.equals("..");
   }
 
   public BridgeConfig {

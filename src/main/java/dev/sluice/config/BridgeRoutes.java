@@ -9,8 +9,8 @@ import java.util.Set;
 /** Reads the bridge's route file ({@code bridge.file}) into {@link BridgeConfig}. */
 final class BridgeRoutes {
 
-  private static final Set<String> K2R_KEYS = Set.of("name", "topics", "exchange", "routing-key");
-  private static final Set<String> R2K_KEYS = Set.of("name", "queues", "topic", "key");
+  private static final Set<String> K2R_KEYS = Set.of("name", "topics", "exchange", "routing-key", "dead-letter");
+  private static final Set<String> R2K_KEYS = Set.of("name", "queues", "topic", "key", "dead-letter");
 
   private BridgeRoutes() {}
 
@@ -36,12 +36,14 @@ final class BridgeRoutes {
       for (Map<?, ?> r : list(doc, "kafka-to-rabbitmq", K2R_KEYS)) {
         k2r.add(
             new BridgeConfig.KafkaToRabbit(
-                str(r.get("name")), strings(r.get("topics")), str(r.get("exchange")), str(r.get("routing-key"))));
+                str(r.get("name")), strings(r.get("topics")), str(r.get("exchange")), str(r.get("routing-key")),
+                str(r.get("dead-letter"))));
       }
       for (Map<?, ?> r : list(doc, "rabbitmq-to-kafka", R2K_KEYS)) {
         r2k.add(
             new BridgeConfig.RabbitToKafka(
-                str(r.get("name")), strings(r.get("queues")), str(r.get("topic")), str(r.get("key"))));
+                str(r.get("name")), strings(r.get("queues")), str(r.get("topic")), str(r.get("key")),
+                str(r.get("dead-letter"))));
       }
       if (k2r.isEmpty() && r2k.isEmpty()) {
         throw new ConfigException("bridge.file", name + " holds no route");

@@ -19,12 +19,26 @@ public final class AmqpEncoding {
 
   public static final int SHORT_STRING_MAX = 255;
 
-  /** A publish the client cannot encode; publishing it again would change nothing. */
+  /**
+   * A publish the client cannot encode, or that RabbitMQ refuses for good ({@link #byBroker()}: a body
+   * over the broker's {@code max_message_size}); publishing it again would change nothing.
+   */
   public static final class Unencodable extends IllegalArgumentException {
     private static final long serialVersionUID = 1L;
+    private final boolean byBroker;
 
     Unencodable(String problem) {
+      this(problem, false);
+    }
+
+    Unencodable(String problem, boolean byBroker) {
       super(problem);
+      this.byBroker = byBroker;
+    }
+
+    /** True when RabbitMQ's own limit refuses it (the client could encode it). */
+    public boolean byBroker() {
+      return byBroker;
     }
   }
 

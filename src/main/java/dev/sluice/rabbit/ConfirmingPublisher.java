@@ -142,8 +142,9 @@ public final class ConfirmingPublisher {
 
   /**
    * Publishes persistently-as-given {@code properties}; completes on the broker's confirm. A publish
-   * the client cannot encode fails at once with {@link AmqpEncoding.Unencodable}, before the client
-   * is called (publishing it again would change nothing).
+   * the client cannot encode, or whose body is over the broker's {@code max_message_size} as the link
+   * learnt it ({@link RabbitLink#maxMessageSize()}), fails at once with {@link
+   * AmqpEncoding.Unencodable}, before the client is called (publishing it again would change nothing).
    */
   public Future<Void> publish(String exchange, String routingKey, AMQP.BasicProperties properties, Buffer body) {
     if (link == null || !link.up() || link.generation() != generation) {
@@ -152,6 +153,12 @@ public final class ConfirmingPublisher {
     String problem = AmqpEncoding.problem(exchange, routingKey, properties, link.frameMax());
     if (problem != null) {
       return Future.failedFuture(new AmqpEncoding.Unencodable(problem));
+    }
+    long maxMessageSize = link.maxMessageSize();
+    if (maxMessageSize > 0 && body.length() > maxMessageSize) {
+      // RabbitMQ would close the channel on it, on every connection
+      return Future.failedFuture(new AmqpEncoding.Unencodable("the body is " + body.length()
+          + " bytes, more than RabbitMQ's max_message_size " + maxMessageSize, true));
     }
     RabbitMQClient client = link.client();
     Confirms mine = current;

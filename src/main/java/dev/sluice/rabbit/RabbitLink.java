@@ -38,6 +38,9 @@ public final class RabbitLink {
   private static final long WATCH_MS = 200;
   /** A connection up this long resets the reconnect back-off. */
   private static final long STABLE_MS = 10_000;
+  /** RabbitMQ's words (3.x, 4.x) when a message is over its {@code max_message_size}. */
+  private static final java.util.regex.Pattern MESSAGE_SIZE =
+      java.util.regex.Pattern.compile("message size \\d+ is larger than (?:configured )?max size (\\d+)");
 
   private final Vertx vertx;
   private final RabbitConfig config;
@@ -59,6 +62,7 @@ public final class RabbitLink {
   private long blockedAtMs;
   private long unblockedAtMs;
   private volatile int frameMax;
+  private volatile long maxMessageSize;
   private final Promise<Void> firstUp = Promise.promise();
 
   /**
@@ -119,6 +123,24 @@ public final class RabbitLink {
   /** The largest frame of the newest connection, as negotiated with the broker (0 = not known yet). */
   public int frameMax() {
     return frameMax;
+  }
+
+  /**
+   * RabbitMQ's {@code max_message_size} (bytes of a message body), as the broker named it when it closed
+   * a channel of this link for a larger message; 0 = not known. Kept across connections: a publisher
+   * refuses larger bodies from then on instead of losing its channel again and again.
+   */
+  public long maxMessageSize() {
+    return maxMessageSize;
+  }
+
+  /** The limit in RabbitMQ's reason for closing a channel over a message's size, or -1. */
+  static long maxMessageSize(int replyCode, String replyText) {
+    if (replyCode != 406 || replyText == null) {
+      return -1;
+    }
+    java.util.regex.Matcher m = MESSAGE_SIZE.matcher(replyText);
+    return m.find() ? Long.parseLong(m.group(1)) : -1;
   }
 
   /** Closes the connection and stops reconnecting. */
@@ -258,6 +280,14 @@ public final class RabbitLink {
         : reason instanceof com.rabbitmq.client.AMQP.Connection.Close c ? c.getReplyCode() + " " + c.getReplyText()
         : String.valueOf(cause.getMessage());
     LOG.warn("RabbitMQ closed the {} of link {}: {}", what, name, text);
+    if (reason instanceof com.rabbitmq.client.AMQP.Channel.Close c) {
+      long max = maxMessageSize(c.getReplyCode(), c.getReplyText());
+      if (max > 0 && (maxMessageSize == 0 || max < maxMessageSize)) {
+        maxMessageSize = max;
+        LOG.warn("RabbitMQ's max_message_size is {} bytes: link {} refuses larger messages for good from now on",
+            max, name);
+      }
+    }
     if (gen == generation && up) {
       drop(client);
     }

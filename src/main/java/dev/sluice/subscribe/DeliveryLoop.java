@@ -37,7 +37,10 @@ final class DeliveryLoop {
 
   /** What became of a message. */
   enum Result {
+    /** The sink took it at the first attempt of this run. */
     DELIVERED,
+    /** The sink took it after failed attempts (their count is in the store). */
+    DELIVERED_AFTER_FAILURES,
     DEAD_LETTERED
   }
 
@@ -61,6 +64,8 @@ final class DeliveryLoop {
   private final SubscriptionMetrics metrics;
   private final BooleanSupplier stopping;
   private long loggedAtMs;
+  /** Messages waiting for their next attempt: timer id → the attempt. */
+  private final java.util.Map<Long, Runnable> waiting = new java.util.HashMap<>();
 
   DeliveryLoop(Vertx vertx, Subscription sub, Sink sink, Breaker breaker, Backoff backoff, Processed store,
       KafkaDeadLetters kafkaDeadLetters, DeadLetterIndex index, SubscriptionMetrics metrics, BooleanSupplier stopping) {
@@ -74,6 +79,19 @@ final class DeliveryLoop {
     this.index = index;
     this.metrics = metrics;
     this.stopping = stopping;
+  }
+
+  /**
+   * Once the subscription stops: the messages waiting for their next attempt are given up now (with
+   * {@link Stopping}), not when their back-off ends.
+   */
+  void abandonWaiting() {
+    var all = new java.util.ArrayList<>(waiting.entrySet());
+    waiting.clear();
+    for (var e : all) {
+      vertx.cancelTimer(e.getKey());
+      e.getValue().run();
+    }
   }
 
   /** Delivers {@code m}, its earlier failed attempts being {@code prior} (or null); fails only with {@link Stopping}. */
@@ -100,7 +118,7 @@ final class DeliveryLoop {
       metrics.sink.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
       SinkResult r = ar.result();
       if (r.done()) {
-        p.complete(Result.DELIVERED);
+        p.complete(prior == null ? Result.DELIVERED : Result.DELIVERED_AFTER_FAILURES);
       } else {
         failed(m, r, prior, p, req.traceparent());
       }
@@ -123,7 +141,13 @@ final class DeliveryLoop {
         return;
       }
       metrics.retries.increment();
-      vertx.setTimer(Math.max(1, backoff.delayMs(attempts.count(), r.retryAfterMs())), id -> attempt(m, attempts, p));
+      Runnable next = () -> attempt(m, attempts, p);
+      long timer = vertx.setTimer(Math.max(1, backoff.delayMs(attempts.count(), r.retryAfterMs())), id -> {
+        if (waiting.remove(id) != null) {
+          next.run();
+        }
+      });
+      waiting.put(timer, next);
     });
   }
 

@@ -23,10 +23,10 @@ final class SubscriptionMetrics {
   SubscriptionMetrics(MeterRegistry registry, String name) {
     this.registry = registry;
     this.name = name;
-    delivered = events("delivered", "Events the sink took");
-    deadLettered = events("dead-lettered", "Events given up: sent to the dead-letter target");
-    duplicates = events("skipped-duplicate", "Events skipped: the subscription delivered them before");
-    filtered = events("filtered", "Events skipped: not of the subscription's event types");
+    delivered = events("delivered");
+    deadLettered = events("dead-lettered");
+    duplicates = events("skipped-duplicate");
+    filtered = events("filtered");
     retries = Counter.builder("sluice.subscription.retries").description("Delivery attempts that failed and are "
         + "tried again").tag("subscription", name).register(registry);
     ambiguous = Counter.builder("sluice.subscription.ambiguous").description("Failed attempts the sink may have "
@@ -37,8 +37,10 @@ final class SubscriptionMetrics {
         .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(60)).register(registry);
   }
 
-  private Counter events(String result, String description) {
-    return Counter.builder("sluice.subscription.events").description(description).tag("subscription", name)
+  private Counter events(String result) {
+    return Counter.builder("sluice.subscription.events").description("Events a subscription finished, by result: "
+        + "delivered (the sink took it), dead-lettered, skipped-duplicate (delivered before), filtered (not of its "
+        + "event types)").tag("subscription", name)
         .tag("result", result).register(registry);
   }
 

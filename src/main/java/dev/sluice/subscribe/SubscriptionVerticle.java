@@ -124,6 +124,7 @@ public final class SubscriptionVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     stopping = true;
+    loop.abandonWaiting();
     return replays.unregister()
         .transform(ar -> source.stop(drainTimeoutMs))
         .transform(ar -> sink.close());
@@ -204,8 +205,9 @@ public final class SubscriptionVerticle extends VerticleBase {
         return Future.succeededFuture("dead-lettered");
       }
       metrics.delivered.increment();
-      // recorded (idempotency, attempts cleared) before its offset may be committed
-      return recorder.delivered(w.message().eventId(), sub.idempotent() || w.prior() != null).map("delivered");
+      // recorded (idempotency; attempts cleared) before its offset may be committed
+      boolean record = sub.idempotent() || w.prior() != null || result == DeliveryLoop.Result.DELIVERED_AFTER_FAILURES;
+      return recorder.delivered(w.message().eventId(), record).map("delivered");
     }).onComplete(ar -> {
       if (w.reply() != null) {
         w.reply().handle(ar);

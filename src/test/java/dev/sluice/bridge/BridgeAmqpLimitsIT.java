@@ -39,8 +39,8 @@ class BridgeAmqpLimitsIT {
   /**
    * Two records of key {@code a}, the first with a 300-byte correlation-id (too long for the AMQP
    * property: it travels as a header), a record whose rendered routing key is 300 bytes (refused for
-   * good: not published, committed), and one of key {@code b}. Everything else arrives, each confirm
-   * is counted once, and the committed offsets reach the end of the partition.
+   * good: not published, dead-lettered, committed), and one of key {@code b}. Everything else arrives,
+   * each confirm is counted once, and the committed offsets reach the end of the partition.
    */
   @Test
   void longValuesNeitherJamTheirKeyNorShiftConfirms() throws Exception {
@@ -50,14 +50,17 @@ class BridgeAmqpLimitsIT {
     String queue = RabbitOps.unique("limitsq");
     rabbit.exchangeWithQueue(exchange, queue);
     String group = RabbitOps.unique("group");
+    String deadLetters = KAFKA.createTopic(KafkaOps.uniqueTopic("limits-dlq"), 1);
     Traffic.send(KAFKA.bootstrap(), List.of(
         record(topic, 0, "a", "a-1", "limits.test", LONG),
         record(topic, 0, "r", "r-1", "t".repeat(300), "corr-r"),
         record(topic, 0, "a", "a-2", "limits.test", "corr-a2"),
         record(topic, 0, "b", "b-1", "limits.test", "corr-b")));
-    try (TestGateway gateway = TestGateway.startReady(config(topic, exchange, group), http)) {
+    try (TestGateway gateway = TestGateway.startReady(config(topic, exchange, group, deadLetters), http)) {
       Awaitility.await("every record handled, the offsets committed to the end").atMost(Duration.ofSeconds(30))
           .untilAsserted(() -> assertThat(KAFKA.kafkaOps().committedSum(group + ".limits", topic)).isEqualTo(4));
+      assertThat(KAFKA.consume(deadLetters, 1, Duration.ofSeconds(10)))
+          .extracting(r -> KafkaOps.header(r, "event-id")).containsExactly("r-1");
       List<RabbitOps.Message> got = rabbit.consume(queue, 3, Duration.ofSeconds(10), Duration.ofMillis(500));
       List<String> ids = got.stream().map(msg -> msg.properties().getMessageId()).toList();
       assertThat(ids).containsExactlyInAnyOrder("a-1", "a-2", "b-1");
@@ -68,7 +71,9 @@ class BridgeAmqpLimitsIT {
       assertThat(got.get(ids.indexOf("a-2")).properties().getCorrelationId()).isEqualTo("corr-a2");
       Metrics m = Metrics.parse(gateway.gateway().registry().scrape());
       assertThat(m.sum("sluice_bridge_messages_total", Map.of("route", "limits", "result", "bridged"))).isEqualTo(3);
-      assertThat(m.sum("sluice_bridge_messages_total", Map.of("route", "limits", "result", "refused"))).isEqualTo(1);
+      assertThat(m.sum("sluice_bridge_messages_total", Map.of("route", "limits", "result", "dead-lettered")))
+          .isEqualTo(1);
+      assertThat(m.sum("sluice_bridge_messages_total", Map.of("route", "limits", "result", "refused"))).isZero();
       assertThat(m.sum("sluice_bridge_inflight", Map.of("route", "limits"))).isZero();
       assertThat(m.sum("sluice_bridge_unconfirmed", Map.of("route", "limits"))).isZero();
     }
@@ -95,7 +100,7 @@ class BridgeAmqpLimitsIT {
           i == 0 ? LONG : "corr-" + i));
     }
     Traffic.send(KAFKA.bootstrap(), records);
-    try (TestGateway gateway = TestGateway.startReady(config(topic, exchange, group), http)) {
+    try (TestGateway gateway = TestGateway.startReady(config(topic, exchange, group, topic + ".dlq"), http)) {
       Awaitility.await("the queue full, and RabbitMQ refusing more").atMost(Duration.ofSeconds(30))
           .untilAsserted(() -> {
             assertThat(rabbit.messageCount(queue)).isEqualTo(3);
@@ -130,7 +135,7 @@ class BridgeAmqpLimitsIT {
     }
   }
 
-  private static GatewayConfig config(String topic, String exchange, String group) {
+  private static GatewayConfig config(String topic, String exchange, String group, String deadLetters) {
     return GatewayConfig.forKafka(KAFKA.bootstrap()).route("#", "events")
         .set("bridge.group-id-prefix", group)
         .bridge(RABBIT.uri(), """
@@ -139,7 +144,8 @@ class BridgeAmqpLimitsIT {
             topics: [%s]
             exchange: %s
             routing-key: "events.{event-type}"
-        """.formatted(topic, exchange));
+            dead-letter: %s
+        """.formatted(topic, exchange, deadLetters));
   }
 
   private static ProducerRecord<byte[], byte[]> record(String topic, int partition, String key, String eventId,

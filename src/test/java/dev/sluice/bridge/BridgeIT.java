@@ -138,19 +138,20 @@ class BridgeIT {
   }
 
   /**
-   * A message Kafka refuses for good (stamped two hours ahead; Kafka takes at most one) is parked, not
-   * retried: counted as refused, unacknowledged, holding only its key, while the other keys flow on
-   * (retrying it would also fail the records batched with it). A stopping gateway does not wait for it:
-   * it is back in its queue at once.
+   * A message Kafka refuses for good (stamped two hours ahead; Kafka takes at most one) whose dead
+   * letter cannot be encoded either (its headers fill an AMQP frame) has no dead-letter path: it is
+   * parked, not retried: counted as refused, unacknowledged, holding only its key, while the other keys
+   * flow on (retrying it would also fail the records batched with it). A stopping gateway does not wait
+   * for it: it is back in its queue at once.
    */
   @Test
-  void aMessageKafkaRefusesForGoodIsKeptAndHoldsOnlyItsKey() throws Exception {
+  void aMessageWithNoDeadLetterPathIsParkedAndHoldsOnlyItsKey() throws Exception {
     int n = 1000;
     RabbitOps rabbit = RABBIT.rabbitOps();
     String topic = KAFKA.createTopic(KafkaOps.uniqueTopic("poison"), 2);
     String queue = RabbitOps.unique("poisonq");
     rabbit.queue(queue);
-    Traffic.publishRefusedForGood(rabbit, queue);
+    Traffic.publishRefusedWithNoDeadLetterPath(rabbit, queue);
     Traffic.publish(rabbit, queue, 0, n);
     GatewayConfig config = Traffic.rabbitToKafka(KAFKA.bootstrap(), RABBIT.uri(), "poison-in", queue, topic, 5000);
     TestGateway gateway = TestGateway.startReady(config, http);

@@ -243,7 +243,8 @@ class BridgeOutageIT {
   }
 
   /**
-   * A message Kafka refuses for good is parked; when the connection it came on is lost, the broker
+   * A message Kafka refuses for good with no dead-letter path (its dead letter cannot be encoded) is
+   * parked; when the connection it came on is lost, the broker
    * gives it to the next connection and the old attempt lets go of its slots: after a forced close it
    * is parked once more, not twice, and the other messages still flow.
    */
@@ -255,7 +256,7 @@ class BridgeOutageIT {
     KAFKA.ops().createTopic(topic, 2);
     String queue = RabbitOps.unique("poisonq");
     rabbit.queue(queue);
-    Traffic.publishRefusedForGood(rabbit, queue);
+    Traffic.publishRefusedWithNoDeadLetterPath(rabbit, queue);
     Traffic.publish(rabbit, queue, 0, n);
     GatewayConfig config = Traffic.rabbitToKafka(KAFKA.bootstrap(), RABBIT.uri(), "poison-in", queue, topic, 1000);
     try (TestGateway g = TestGateway.startReady(config, http)) {

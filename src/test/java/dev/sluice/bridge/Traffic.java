@@ -137,21 +137,36 @@ final class Traffic {
     ops.publish(queue, props, bodies);
   }
 
-  /** The id of {@link #publishRefusedForGood}'s message. */
+  /** The id of {@link #publishRefusedWithNoDeadLetterPath}'s message. */
   static final String REFUSED_ID = "poison-1";
 
+  /** RabbitMQ's default {@code frame_max}: the properties and headers of a message must fit one frame. */
+  static final int FRAME_MAX = 131_072;
+
   /**
-   * Publishes to {@code queue} a message Kafka refuses for good: stamped two hours ahead (Kafka takes
-   * at most one, {@code message.timestamp.after.max.ms}), keyed {@code poison}.
+   * Publishes to {@code queue} a message Kafka refuses for good (stamped two hours ahead; Kafka takes at
+   * most one, {@code message.timestamp.after.max.ms}), keyed {@code poison}, whose dead letter cannot be
+   * encoded either: its headers fill an AMQP frame but for 256 bytes, fewer than the dead-letter headers
+   * take. It has no dead-letter path, so a RabbitMQ → Kafka route parks it.
    */
-  static void publishRefusedForGood(RabbitOps ops, String queue) {
-    AMQP.BasicProperties poison = new AMQP.BasicProperties.Builder()
+  static void publishRefusedWithNoDeadLetterPath(RabbitOps ops, String queue) {
+    AMQP.BasicProperties poison = poison(0);
+    int size;
+    try {
+      size = poison.toFrame(0, 0).size();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    ops.publish(queue, List.of(poison(FRAME_MAX - 256 - size)), List.of("{}".getBytes(StandardCharsets.UTF_8)));
+  }
+
+  private static AMQP.BasicProperties poison(int padBytes) {
+    return new AMQP.BasicProperties.Builder()
         .messageId(REFUSED_ID)
         .timestamp(new Date(System.currentTimeMillis() + 2 * 3_600_000L))
-        .headers(Map.of("kafka-key", "poison"))
+        .headers(Map.of("kafka-key", "poison", "pad", "p".repeat(padBytes)))
         .deliveryMode(2)
         .build();
-    ops.publish(queue, List.of(poison), List.of("{}".getBytes(StandardCharsets.UTF_8)));
   }
 
   /**

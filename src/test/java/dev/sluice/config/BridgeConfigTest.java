@@ -85,6 +85,54 @@ class BridgeConfigTest {
   }
 
   @Test
+  void readsTheDeadLetterTargetsWithTheRouteNameAsDefault() throws IOException {
+    SluiceConfig c = ConfigLoader.load(config("""
+        kafka-to-rabbitmq:
+          - name: out
+            topics: [orders]
+            exchange: events
+            routing-key: "{event-type}"
+          - name: out2
+            topics: [orders]
+            exchange: events
+            routing-key: "{event-type}"
+            dead-letter: orders.refused
+        rabbitmq-to-kafka:
+          - name: in
+            queues: [inbound]
+            topic: inbound
+          - name: in2
+            queues: [inbound2]
+            topic: inbound
+            dead-letter: inbound.refused
+        """), Map.of());
+    assertThat(c.bridge().kafkaToRabbit()).extracting(BridgeConfig.KafkaToRabbit::deadLetter)
+        .containsExactly("out.dlq", "orders.refused");
+    assertThat(c.bridge().rabbitToKafka()).extracting(BridgeConfig.RabbitToKafka::deadLetter)
+        .containsExactly("in.dlq", "inbound.refused");
+  }
+
+  @Test
+  void refusesADeadLetterTargetThatCannotBeOne() {
+    String k2r = "bridge routes: kafka-to-rabbitmq[out].dead-letter: ";
+    java.util.List<String> topics = java.util.List.of("orders");
+    assertThatThrownBy(() -> new BridgeConfig.KafkaToRabbit("out", topics, "x", "k", "no spaces"))
+        .hasMessageStartingWith(k2r + "'no spaces' is not a valid Kafka topic name");
+    assertThatThrownBy(() -> new BridgeConfig.KafkaToRabbit("out", topics, "x", "k", ".."))
+        .hasMessageStartingWith(k2r + "'..' is not a valid Kafka topic name");
+    assertThatThrownBy(() -> new BridgeConfig.KafkaToRabbit("out", topics, "x", "k", "orders"))
+        .hasMessageStartingWith(k2r + "'orders' is also a source topic");
+    String r2k = "bridge routes: rabbitmq-to-kafka[in].dead-letter: ";
+    java.util.List<String> queues = java.util.List.of("inbound");
+    assertThatThrownBy(() -> new BridgeConfig.RabbitToKafka("in", queues, "t", null, "x".repeat(256)))
+        .hasMessageStartingWith(r2k + "is longer than RabbitMQ's 255 bytes");
+    assertThatThrownBy(() -> new BridgeConfig.RabbitToKafka("in", queues, "t", null, "amq.fanout"))
+        .hasMessageStartingWith(r2k + "'amq.fanout': names starting with 'amq.' are RabbitMQ's own");
+    assertThatThrownBy(() -> new BridgeConfig.RabbitToKafka("in", queues, "t", null, "inbound"))
+        .hasMessageStartingWith(r2k + "'inbound' is also a source queue");
+  }
+
+  @Test
   void theRabbitMQPrefetchOfAllQueuesMustFitTheProcessBound() {
     java.util.List<BridgeConfig.RabbitToKafka> threeQueues = java.util.List.of(
         new BridgeConfig.RabbitToKafka("in", java.util.List.of("a", "b"), "t", null),

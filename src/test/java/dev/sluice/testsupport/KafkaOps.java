@@ -58,10 +58,18 @@ public final class KafkaOps implements AutoCloseable {
 
   /** Creates {@code topic} with {@code partitions} partitions (replication 1) and waits for it. */
   public void createTopic(String topic, int partitions) {
+    createTopic(topic, partitions, Map.of());
+  }
+
+  /**
+   * Creates {@code topic} with {@code partitions} partitions (replication 1) and the topic {@code
+   * configs} (e.g. {@code max.message.bytes}), and waits for it.
+   */
+  public void createTopic(String topic, int partitions, Map<String, String> configs) {
     try {
       Admin admin = admin();
       admin
-          .createTopics(List.of(new NewTopic(topic, partitions, (short) 1)))
+          .createTopics(List.of(new NewTopic(topic, partitions, (short) 1).configs(configs)))
           .all()
           .get(CALL.toSeconds(), TimeUnit.SECONDS);
       // the broker's metadata follows the controller: wait until every partition has its leader
