@@ -271,13 +271,15 @@ report() {
     local latest=latest
     ((SPOOL)) && latest=latest-spool   # the spool mode does not replace the ingest run's latest.*
     ((POOL)) && latest=latest-pool
-    # the pool's A/B without the store keeps latest-pool.* for the published configuration
-    [[ ${POOL_IDEMPOTENT:-true} == true ]] || latest=latest-pool-not-idempotent
-    for ext in txt csv json png; do
-      [[ -f $base.$ext ]] && cp "$base.$ext" "$RESULTS/$latest.$ext"
-    done
-    cp "$base-rounds.csv" "$RESULTS/$latest-rounds.csv"
-    log "results: ${base#"$REPO"/}.{txt,csv,json$([[ -f $base.png ]] && echo ,png)} (and $latest.*); logs: ${RUN#"$REPO"/}"
+    # a pool variant (without the store, another concurrency) leaves latest-pool.* to the published setup
+    if ((POOL)) && [[ $POOL_IDEMPOTENT != true || $POOL_CONCURRENCY != 64 ]]; then latest=""; fi
+    if [[ -n $latest ]]; then
+      for ext in txt csv json png; do
+        [[ -f $base.$ext ]] && cp "$base.$ext" "$RESULTS/$latest.$ext"
+      done
+      cp "$base-rounds.csv" "$RESULTS/$latest-rounds.csv"
+    fi
+    log "results: ${base#"$REPO"/}.{txt,csv,json$([[ -f $base.png ]] && echo ,png)}$([[ -n $latest ]] && echo " (and $latest.*)" || echo " (a variant: latest-pool.* unchanged)"); logs: ${RUN#"$REPO"/}"
   fi
   [[ $LANDED_TOTAL == "$TOTAL_ACCEPTED" ]] || die "landed ($LANDED_TOTAL) != accepted ($TOTAL_ACCEPTED)"
   ((bad_rows == 0)) || die "$bad_rows mode(s) with landed != accepted (see the table)"
