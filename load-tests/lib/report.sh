@@ -66,6 +66,7 @@ expected_modes() {
   if ((INGEST)); then echo raw single batch; ((STREAM)) && echo stream; fi
   if ((BRIDGE)); then echo perftest bridge; fi
   if ((SPOOL)); then echo batch batch-spool spool-in spool-drain; fi
+  if ((POOL)); then echo sink pool; fi
 }
 
 # Prints one line per problem with the rows: a mode missing in a round, or measured at 0 events/s.
@@ -102,10 +103,11 @@ report() {
     ((BRIDGE)) && what="ingest + bridge"
     ((INGEST)) || what=bridge
     ((SPOOL)) && what=spool
+    ((POOL)) && what="subscriptions (pool)"
     printf 'Sluice %s benchmark %s  (%s rounds x %ss per mode, medians with min-max)\n' "$what" "$TS" "$ROUNDS" "$DURATION"
     printf 'machine: %s cores %s, %s GiB, %s; Java %s; Kafka %s (1 node%s)%s\n' \
       "$CORES" "$CPU_MODEL" "$MEM_GIB" "$OS_NAME" "$JAVA_VERSION" "$KAFKA_VERSION" "$( ((INGEST)) && echo ", acks=all, lz4")" \
-      "$( ((INGEST)) && echo "; wrk $WRK_VERSION, $THREADS threads")$( ((BRIDGE)) && echo "; RabbitMQ $RABBIT_VERSION (1 node); PerfTest $PERFTEST_VERSION")"
+      "$( ((INGEST || POOL)) && echo "; wrk $WRK_VERSION, $THREADS threads")$( ((BRIDGE)) && echo "; RabbitMQ $RABBIT_VERSION (1 node); PerfTest $PERFTEST_VERSION")$( ((POOL)) && echo "; PostgreSQL $PG_VERSION")"
     if ((INGEST)); then
       printf 'gateway: %s (%s), JVM %s, default sluice.yaml%s; events %s B; single %s conns; batch %s x %s events%s\n' \
         "$(basename "$JAR")" "$GIT_COMMIT" "$GW_JVM_OPTS" "${SLUICE_ENV:+ + env $SLUICE_ENV}" "$EVENT_BYTES" "$CONNECTIONS" "$BATCH_CONNECTIONS" "$BATCH_SIZE" \
@@ -114,6 +116,14 @@ report() {
     if ((SPOOL)); then
       printf 'gateways: %s (%s), JVM %s, default sluice.yaml, and a second one with the spool on (PostgreSQL %s, schema %s)%s; events %s B; batch %s x %s events\n' \
         "$(basename "$JAR")" "$GIT_COMMIT" "$GW_JVM_OPTS" "$SPOOL_URI" "$SPOOL_SCHEMA" "${SLUICE_ENV:+ + env $SLUICE_ENV}" "$EVENT_BYTES" "$BATCH_CONNECTIONS" "$BATCH_SIZE"
+    fi
+    if ((POOL)); then
+      printf 'pool: %s (%s), JVM %s, default sluice.yaml%s + one subscription: topic %s (%s partitions, %s records of %s B per round, 4096 keys)\n' \
+        "$(basename "$JAR")" "$GIT_COMMIT" "$GW_JVM_OPTS" "${SLUICE_ENV:+ + env $SLUICE_ENV}" "$POOL_TOPIC" "$PARTITIONS" "$POOL_EVENTS" "$EVENT_BYTES"
+      printf '  -> http %s/events, concurrency %s, ordered (per key), %s (PostgreSQL 127.0.0.1:%s, a fresh schema and group per round), other options at their defaults;\n' \
+        "$SINK_URL" "$POOL_CONCURRENCY" "$([[ $POOL_IDEMPOTENT == true ]] && echo idempotent || echo "NOT idempotent (BENCH_POOL_IDEMPOTENT=false)")" "$POOL_PG_PORT"
+      printf '  sink: dev.sluice.tools.SinkServer (no-op: 204 at once, %s event loops, JVM -Xmx256m), wrk -t%s -c%s with one envelope and the delivery headers per POST\n' \
+        "$(nproc)" "$THREADS" "$POOL_CONCURRENCY"
     fi
     if ((BRIDGE)); then
       printf 'bridge: %s (%s), JVM %s, default sluice.yaml + bridge.yaml%s: topic %s (%s partitions, %s B records, 4096 keys) -> exchange %s, key "%s" -> durable classic queue %s;\n' \
@@ -129,10 +139,10 @@ report() {
       }
       {
         ev = c($3) " (" c($4) "-" c($5) ")"
-        rq = ($1 == "raw" || $1 == "perftest" || $1 == "bridge" ? "-" : c($6))
+        rq = ($1 == "raw" || $1 == "perftest" || $1 == "bridge" || $1 == "pool" ? "-" : c($6))
         la = c($14) ($13 == $14 ? " = " : ($14 > $13 ? " >= " : " < ")) c($13) ($22 == 0 ? " ok" : " NO")
         cpu = sprintf("%.2f/%.2f/%.2f/%.2f", $15, $16, $17, $21)
-        ra = ($1 == "raw" || $1 == "perftest" ? "1" : sprintf("%.2f (%.2f-%.2f)", $18, $19, $20))
+        ra = ($1 == "raw" || $1 == "perftest" || $1 == "sink" ? "1" : sprintf("%.2f (%.2f-%.2f)", $18, $19, $20))
         printf "%-8s %-33s %-9s %-7s %-7s %-8s %-16s %-27s %-23s %-21s\n", $1, ev, rq, f1($7), f1($8), f1($10), $12, la, cpu, ra
       }' <<<"$agg"
     printf '\n'
@@ -141,6 +151,13 @@ report() {
       printf 'errors = answers other than 202 by status, and wrk socket errors; CPU in cores (of %s) averaged over each load window:\n' "$CORES"
       printf '  gateway / broker (Kafka; for perftest and bridge Kafka + RabbitMQ) / load generator (wrk, ProducerPerformance for raw,\n'
       printf '  the StreamLoad JVM for stream, PerfTest for perftest, none for bridge) / everything else on the machine\n'
+    elif ((POOL)); then
+      printf 'sink = wrk against the sink alone: events/s = 2xx answers / duration, latencies wrk'"'"'s; landed = calls the sink counted (GET /stats)\n'
+      printf 'pool = the subscription: events/s = sluice_subscription_events_total{result="delivered"} from its first sample above 0 until all\n'
+      printf '  %s were delivered; p50/p99 = the gateway'"'"'s sink latency histogram (bucket bounds); landed = delivered, accepted = written;\n' "$POOL_EVENTS"
+      printf '  x raw = x sink of the same round (target >= %s)\n' "$POOL_TARGET"
+      printf 'CPU in cores (of %s) averaged over each window: sink row: the sink / - / wrk / other; pool row: the gateway /\n' "$CORES"
+      printf '  Kafka + PostgreSQL / the sink / other\n'
     else
       printf 'CPU in cores (of %s) averaged over each window: bridge gateway / broker (Kafka + RabbitMQ) / load generator (PerfTest; none\n' "$CORES"
       printf '  for bridge: its records were written before the window) / everything else on the machine\n'
@@ -170,6 +187,12 @@ report() {
         "$([[ $BRIDGE_OK == yes ]] && echo "ok" || echo "MISMATCH")" "$BR_RETRIES" "$BR_RECONNECTS" "$BR_BLOCKED" "${BRIDGE_ALARMS:-none}" \
         "$( ((BRIDGE_STALLED)) && echo "; STALLED (see $(compgen -G "$RUN/bridge-stall-*.txt" | head -n1))")"
     fi
+    if ((POOL)); then
+      printf 'pool (all rounds): written %s, delivered %s, the sink counted %s, dead-lettered %s, skipped as duplicates %s, retries %s, ambiguous %s -> %s\n' \
+        "$POOL_WRITTEN" "$POOL_DELIVERED" "$POOL_SINK_SAW" "$POOL_DEAD" "$POOL_DUPS" "$POOL_RETRIES" "$POOL_AMBIGUOUS" \
+        "$([[ $POOL_WRITTEN == "$POOL_DELIVERED" ]] && ((POOL_SINK_SAW >= POOL_DELIVERED && POOL_DEAD == 0)) && echo ok || echo MISMATCH)"
+      awk -F'\t' -v t="$POOL_TARGET" '$1 == "pool" { printf "pool / sink = %.2f (%.2f-%.2f over %d rounds): target >= %s x: %s\n", $18, $19, $20, $2, t, ($18 >= t ? "met" : "MISSED") }' <<<"$agg"
+    fi
     printf 'gateway heap peak %s MiB of %s MiB; exit after SIGTERM: %s%s; total time %ss\n' \
       "$((HEAP_PEAK / 1048576))" "$((HEAP_MAX_BYTES / 1048576))" "$GW_EXIT" "$( ((BRIDGE && INGEST)) && echo " (bridge gateway: $BR_EXIT)")" "$T_TOTAL"
     if [[ -s $RUN/threads.tsv ]]; then
@@ -182,7 +205,7 @@ report() {
   {
     echo "mode,rounds,events_per_s_median,events_per_s_min,events_per_s_max,requests_per_s_median,p50_ms_median,p99_ms_median,p99_ms_max,p999_ms_median,p999_ms_max,errors,accepted,landed,landed_equals_accepted,cpu_gateway_cores,cpu_broker_cores,cpu_loadgen_cores,ratio_to_raw_median,ratio_to_raw_min,ratio_to_raw_max,cpu_other_cores"
     awk -F'\t' -v OFS=, '{ for (i = 7; i <= 11; i++) if ($i == "-") $i = ""
-      print $1, $2, $3, $4, $5, ($1 == "raw" || $1 == "perftest" || $1 == "bridge" ? "" : $6), $7, $8, $9, $10, $11, "\"" $12 "\"", $13, $14, ($22 == 0 ? "true" : "false"), $15, $16, $17, $18, $19, $20, $21 }' <<<"$agg"
+      print $1, $2, $3, $4, $5, ($1 == "raw" || $1 == "perftest" || $1 == "bridge" || $1 == "pool" ? "" : $6), $7, $8, $9, $10, $11, "\"" $12 "\"", $13, $14, ($22 == 0 ? "true" : "false"), $15, $16, $17, $18, $19, $20, $21 }' <<<"$agg"
   } >"$base.csv"
   {
     echo "round,mode,events_per_s,requests_per_s,p50_ms,p99_ms,p999_ms,errors,accepted,landed,cpu_gateway_cores,cpu_broker_cores,cpu_loadgen_cores,raw_events_per_s,cpu_other_cores"
@@ -204,7 +227,7 @@ report() {
     awk -F'\t' 'function n(x) { return x == "-" ? "null" : x }
     {
       printf "%s    {\"mode\": \"%s\", \"rounds\": %d, \"eventsPerSecond\": {\"median\": %s, \"min\": %s, \"max\": %s}, \"requestsPerSecond\": %s, \"p50Ms\": %s, \"p99Ms\": {\"median\": %s, \"max\": %s}, \"p999Ms\": {\"median\": %s, \"max\": %s}, \"errors\": \"%s\", \"accepted\": %s, \"landed\": %s, \"landedEqualsAccepted\": %s, \"cpuCores\": {\"gateway\": %s, \"broker\": %s, \"loadGenerator\": %s, \"other\": %s}, \"ratioToRaw\": {\"median\": %s, \"min\": %s, \"max\": %s}}",
-        (NR > 1 ? ",\n" : ""), $1, $2, $3, $4, $5, ($1 == "raw" || $1 == "perftest" || $1 == "bridge" ? "null" : $6), n($7), n($8), n($9), n($10), n($11), ($12 == "-" ? "" : $12), $13, $14, ($22 == 0 ? "true" : "false"), $15, $16, $17, $21, $18, $19, $20
+        (NR > 1 ? ",\n" : ""), $1, $2, $3, $4, $5, ($1 == "raw" || $1 == "perftest" || $1 == "bridge" || $1 == "pool" ? "null" : $6), n($7), n($8), n($9), n($10), n($11), ($12 == "-" ? "" : $12), $13, $14, ($22 == 0 ? "true" : "false"), $15, $16, $17, $21, $18, $19, $20
     } END { print "" }' <<<"$agg"
     printf '  ],\n  "rounds": [\n'
     awk -F'\t' 'function n(x) { return x == "-" ? "null" : x }
@@ -228,6 +251,18 @@ report() {
     mv "$tmp" "$base.json"
   fi
 
+  if ((POOL)); then   # the pool's setup and checks, merged into the document
+    local tmp="$base.json.tmp" pr
+    pr="$(awk -F'\t' '$1 == "pool" { printf "{\"median\": %s, \"min\": %s, \"max\": %s}", $18, $19, $20 }' <<<"$agg")"
+    sed '$d' "$base.json" | sed '$d' >"$tmp"
+    tail -n 2 "$base.json" | head -n 1 | sed 's/}$/},/' >>"$tmp"
+    printf '  "pool": {"subscription": %s, "topic": %s, "eventsPerRound": %s, "concurrency": %s, "ordered": true, "idempotent": %s, "sink": %s, "sinkInstances": %s, "postgresql": %s, "written": %s, "delivered": %s, "sinkCounted": %s, "deadLettered": %s, "skippedDuplicates": %s, "retries": %s, "ambiguous": %s, "poolOverSink": %s, "target": %s, "targetMet": %s, "gatewayExitCode": %s}\n}\n' \
+      "$(json_str "$POOL_SUB")" "$(json_str "$POOL_TOPIC")" "$POOL_EVENTS" "$POOL_CONCURRENCY" "$POOL_IDEMPOTENT" "$(json_str "$SINK_URL/events")" "$(nproc)" "$(json_str "$PG_VERSION")" \
+      "$POOL_WRITTEN" "$POOL_DELIVERED" "$POOL_SINK_SAW" "$POOL_DEAD" "$POOL_DUPS" "$POOL_RETRIES" "$POOL_AMBIGUOUS" "${pr:-null}" "$POOL_TARGET" \
+      "$(awk -F'\t' -v t="$POOL_TARGET" '$1 == "pool" { print ($18 >= t ? "true" : "false"); f = 1 } END { if (!f) print "false" }' <<<"$agg")" "$( [[ $GW_EXIT == - ]] && echo null || echo "$GW_EXIT")" >>"$tmp"
+    mv "$tmp" "$base.json"
+  fi
+
   plot "$base" "$agg"
   if [[ $ok != yes ]]; then
     log "FAILED run: its results stay with its logs (${base#"$REPO"/}.*); ${RESULTS#"$REPO"/} is unchanged"
@@ -235,11 +270,16 @@ report() {
   else
     local latest=latest
     ((SPOOL)) && latest=latest-spool   # the spool mode does not replace the ingest run's latest.*
-    for ext in txt csv json png; do
-      [[ -f $base.$ext ]] && cp "$base.$ext" "$RESULTS/$latest.$ext"
-    done
-    cp "$base-rounds.csv" "$RESULTS/$latest-rounds.csv"
-    log "results: ${base#"$REPO"/}.{txt,csv,json$([[ -f $base.png ]] && echo ,png)} (and $latest.*); logs: ${RUN#"$REPO"/}"
+    ((POOL)) && latest=latest-pool
+    # a pool variant (without the store, another concurrency) leaves latest-pool.* to the published setup
+    if ((POOL)) && [[ $POOL_IDEMPOTENT != true || $POOL_CONCURRENCY != 64 ]]; then latest=""; fi
+    if [[ -n $latest ]]; then
+      for ext in txt csv json png; do
+        [[ -f $base.$ext ]] && cp "$base.$ext" "$RESULTS/$latest.$ext"
+      done
+      cp "$base-rounds.csv" "$RESULTS/$latest-rounds.csv"
+    fi
+    log "results: ${base#"$REPO"/}.{txt,csv,json$([[ -f $base.png ]] && echo ,png)}$([[ -n $latest ]] && echo " (and $latest.*)" || echo " (a variant: latest-pool.* unchanged)"); logs: ${RUN#"$REPO"/}"
   fi
   [[ $LANDED_TOTAL == "$TOTAL_ACCEPTED" ]] || die "landed ($LANDED_TOTAL) != accepted ($TOTAL_ACCEPTED)"
   ((bad_rows == 0)) || die "$bad_rows mode(s) with landed != accepted (see the table)"
@@ -260,7 +300,7 @@ plot() {
   gnuplot >"$RUN/gnuplot.log" 2>&1 <<EOF || { rm -f "$base.png"; warn "gnuplot failed (log: $RUN/gnuplot.log)"; return 0; }
 set terminal pngcairo size 1100,460 font "sans,10" noenhanced
 set output "$base.png"
-set multiplot layout 1,2 title "Sluice vs $( ((INGEST)) && echo "raw Kafka" )$( ((INGEST && BRIDGE)) && echo " / " )$( ((BRIDGE)) && echo "RabbitMQ PerfTest" ) — $TS — $(nproc) cores, $ROUNDS x ${DURATION}s per mode (median, min–max)"
+set multiplot layout 1,2 title "Sluice vs $( ((INGEST)) && echo "raw Kafka" )$( ((INGEST && BRIDGE)) && echo " / " )$( ((BRIDGE)) && echo "RabbitMQ PerfTest" )$( ((POOL)) && echo "the sink alone (wrk)" ) — $TS — $(nproc) cores, $ROUNDS x ${DURATION}s per mode (median, min–max)"
 set datafile missing "-"
 set style fill solid 0.8 border -1
 set boxwidth 0.6
@@ -273,8 +313,8 @@ set key top right
 plot "$RUN/plot.dat" using 0:(\$2/1000):xtic(1) with boxes lc rgb "#4e79a7" title "median", \
      "" using 0:(\$2/1000):(\$3/1000):(\$4/1000) with yerrorbars lc rgb "black" pt 0 title "min–max", \
      "$RUN/plot-rounds.dat" using 1:(\$2/1000) with points pt 7 ps 0.6 lc rgb "#333333" title "rounds", \
-     "$RUN/plot.dat" using 0:(\$2/1000):(sprintf("%.0fk%s", \$2/1000, (strcol(1) eq "raw" || strcol(1) eq "perftest") ? "" : sprintf(strcol(1) eq "bridge" ? " (%.2f× perftest)" : " (%.2f× raw)", \$8))) with labels offset 5.5,0.8 notitle
-set title "latency (wrk; stream: frame sent -> ack; perftest: publish -> confirm), ms"
+     "$RUN/plot.dat" using 0:(\$2/1000):(sprintf("%.0fk%s", \$2/1000, (strcol(1) eq "raw" || strcol(1) eq "perftest" || strcol(1) eq "sink") ? "" : sprintf(strcol(1) eq "bridge" ? " (%.2f× perftest)" : (strcol(1) eq "pool" ? " (%.2f× sink)" : " (%.2f× raw)"), \$8))) with labels offset 5.5,0.8 notitle
+set title "latency (wrk; stream: frame sent -> ack; perftest: publish -> confirm; pool: the gateway's sink calls), ms"
 set format y "%g"
 set style data histograms
 set style histogram clustered gap 1
