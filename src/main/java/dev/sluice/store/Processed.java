@@ -54,14 +54,25 @@ public final class Processed {
     });
   }
 
-  /** Records that {@code ids} were delivered (an id recorded before stays as it is); removes their attempts. */
-  public Future<Void> delivered(String subscription, List<String> ids) {
-    String[] a = ids.toArray(new String[0]);
-    return pool.withTransaction(c -> c.preparedQuery("INSERT INTO sluice_processed (subscription, event_id) "
-            + "SELECT $1, unnest($2::text[]) ON CONFLICT DO NOTHING").execute(ids(subscription, a))
-        .compose(r -> c.preparedQuery("DELETE FROM sluice_attempts WHERE subscription = $1 AND event_id = ANY($2)")
-            .execute(ids(subscription, a))))
-        .mapEmpty();
+  /**
+   * Records that {@code delivered} were delivered (an id recorded before stays as it is) and forgets the
+   * attempts of {@code withAttempts}: one statement when only one of them has ids (no explicit
+   * transaction), both in one transaction otherwise.
+   */
+  public Future<Void> delivered(String subscription, List<String> delivered, List<String> withAttempts) {
+    String insert = "INSERT INTO sluice_processed (subscription, event_id) SELECT $1, unnest($2::text[]) "
+        + "ON CONFLICT DO NOTHING";
+    String delete = "DELETE FROM sluice_attempts WHERE subscription = $1 AND event_id = ANY($2)";
+    Tuple inserted = ids(subscription, delivered.toArray(new String[0]));
+    Tuple deleted = ids(subscription, withAttempts.toArray(new String[0]));
+    if (withAttempts.isEmpty()) {
+      return delivered.isEmpty() ? Future.succeededFuture() : pool.preparedQuery(insert).execute(inserted).mapEmpty();
+    }
+    if (delivered.isEmpty()) {
+      return pool.preparedQuery(delete).execute(deleted).mapEmpty();
+    }
+    return pool.withTransaction(c -> c.preparedQuery(insert).execute(inserted)
+        .compose(r -> c.preparedQuery(delete).execute(deleted))).mapEmpty();
   }
 
   /** Counts a failed attempt of {@code id}; completes with all its attempts so far. */

@@ -25,8 +25,10 @@ final class DoneRecorder {
   private final Vertx vertx;
   private final String subscription;
   private final Processed store;
-  private List<String> ids = new ArrayList<>();
-  private List<Promise<Void>> waiting = new ArrayList<>();
+  /** A delivered event to record ({@code insert}: the idempotency row) and whose attempts to forget ({@code clear}). */
+  private record Entry(String eventId, boolean insert, boolean clear, Promise<Void> done) {}
+
+  private List<Entry> pending = new ArrayList<>();
   private boolean writing;
   private long loggedAtMs;
 
@@ -36,14 +38,16 @@ final class DoneRecorder {
     this.store = store;
   }
 
-  /** Records {@code eventId} as delivered when {@code needed}; completes once it is (or at once). */
-  Future<Void> delivered(String eventId, boolean needed) {
-    if (!needed) {
+  /**
+   * Records {@code eventId} as delivered when {@code idempotent} and forgets its attempts when it {@code
+   * hadAttempts}; completes once that is written (at once when there is nothing to write).
+   */
+  Future<Void> delivered(String eventId, boolean idempotent, boolean hadAttempts) {
+    if (!idempotent && !hadAttempts) {
       return Future.succeededFuture();
     }
     Promise<Void> p = Promise.promise();
-    ids.add(eventId);
-    waiting.add(p);
+    pending.add(new Entry(eventId, idempotent, hadAttempts, p));
     if (!writing) {
       flush();
     }
@@ -51,43 +55,40 @@ final class DoneRecorder {
   }
 
   private void flush() {
-    if (ids.isEmpty()) {
+    if (pending.isEmpty()) {
       writing = false;
       return;
     }
     writing = true;
-    List<String> batch;
-    List<Promise<Void>> done;
-    if (ids.size() <= MAX_BATCH) {
-      batch = ids;
-      done = waiting;
-      ids = new ArrayList<>();
-      waiting = new ArrayList<>();
+    List<Entry> batch;
+    if (pending.size() <= MAX_BATCH) {
+      batch = pending;
+      pending = new ArrayList<>();
     } else {
-      batch = new ArrayList<>(ids.subList(0, MAX_BATCH));
-      done = new ArrayList<>(waiting.subList(0, MAX_BATCH));
-      ids.subList(0, MAX_BATCH).clear();
-      waiting.subList(0, MAX_BATCH).clear();
+      batch = new ArrayList<>(pending.subList(0, MAX_BATCH));
+      pending.subList(0, MAX_BATCH).clear();
     }
-    write(batch, 1, 50).onComplete(ar -> {
-      done.forEach(Promise::tryComplete);
+    List<String> insert = batch.stream().filter(Entry::insert).map(Entry::eventId).toList();
+    List<String> clear = batch.stream().filter(Entry::clear).map(Entry::eventId).toList();
+    write(insert, clear, batch.size(), 1, 50).onComplete(ar -> {
+      batch.forEach(e -> e.done().tryComplete());
       flush();
     });
   }
 
-  private Future<Void> write(List<String> batch, int attempt, long delayMs) {
-    return store.delivered(subscription, batch).recover(err -> {
+  private Future<Void> write(List<String> insert, List<String> clear, int size, int attempt, long delayMs) {
+    return store.delivered(subscription, insert, clear).recover(err -> {
       if (attempt >= TRIES) {
         long now = System.currentTimeMillis();
         if (now - loggedAtMs > 10_000) {
           loggedAtMs = now;
           LOG.warn("Subscription {}: cannot record {} delivered event(s) in PostgreSQL ({}); they go on unrecorded "
-              + "(read again after a crash, they would be delivered again)", subscription, batch.size(), err.toString());
+              + "(read again after a crash, they would be delivered again)", subscription, size, err.toString());
         }
         return Future.succeededFuture();
       }
       Promise<Void> again = Promise.promise();
-      vertx.setTimer(delayMs, id -> write(batch, attempt + 1, delayMs * 4).onComplete(again));
+      vertx.setTimer(delayMs, id -> write(insert, clear, size, attempt + 1, delayMs * 4).onComplete(again));
       return again.future();
     });
   }

@@ -209,8 +209,9 @@ public final class SubscriptionVerticle extends VerticleBase {
         return Future.succeededFuture("dead-lettered");
       }
       metrics.delivered.increment();
-      boolean record = sub.idempotent() || w.prior() != null || result == DeliveryLoop.Result.DELIVERED_AFTER_FAILURES;
-      Future<String> recorded = recorder.delivered(w.message().eventId(), record).map("delivered");
+      boolean hadAttempts = w.prior() != null || result == DeliveryLoop.Result.DELIVERED_AFTER_FAILURES;
+      Future<String> recorded = recorder.delivered(w.message().eventId(), sub.idempotent(), hadAttempts)
+          .map("delivered");
       if (!w.fromSource()) {
         return recorded; // a replay answers once recorded
       }

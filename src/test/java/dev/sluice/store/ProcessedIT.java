@@ -55,8 +55,10 @@ class ProcessedIT {
   @Test
   void deliveredIdsAreSeenAndTheirAttemptsRemoved() {
     await(processed.failed("s", "e1"));
-    await(processed.delivered("s", List.of("e1", "e2")));
-    await(processed.delivered("s", List.of("e2"))); // again: no error, one row
+    await(processed.delivered("s", List.of("e1", "e2"), List.of("e1")));
+    await(processed.delivered("s", List.of("e2"), List.of())); // again: no error, one row
+    await(processed.failed("s", "e3"));
+    await(processed.delivered("s", List.of(), List.of("e3"))); // not idempotent: its attempts only
     Processed.Known known = await(processed.lookup("s", List.of("e1", "e2", "e3"), true));
     assertThat(known.delivered()).containsExactlyInAnyOrder("e1", "e2");
     assertThat(known.attempts()).isEmpty();
@@ -66,7 +68,7 @@ class ProcessedIT {
 
   @Test
   void theSweepDeletesOnlyExpiredRowsInBatches() {
-    await(processed.delivered("s", List.of("old1", "old2", "old3", "new")));
+    await(processed.delivered("s", List.of("old1", "old2", "old3", "new"), List.of()));
     try (PostgresDb db = new PostgresDb(schema)) {
       db.query("UPDATE sluice_processed SET done_at = now() - interval '2 hours' WHERE event_id LIKE 'old%'");
     }
