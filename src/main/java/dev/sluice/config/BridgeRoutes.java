@@ -80,7 +80,8 @@ final class BridgeRoutes {
     return o == null ? null : o.toString();
   }
 
-  private static List<String> strings(Object o) {
+  /** A YAML value as a list of strings: a list, one scalar, or none. */
+  static List<String> strings(Object o) {
     if (o == null) {
       return List.of();
     }

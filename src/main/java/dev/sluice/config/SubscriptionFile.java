@@ -52,9 +52,9 @@ final class SubscriptionFile {
       Map<?, ?> breaker = m.get("breaker") == null ? Map.of() : map(m.get("breaker"), at + ".breaker", BREAKER_KEYS);
       out.add(new Subscription(
           n,
-          strings(source.get("topics")),
+          BridgeRoutes.strings(source.get("topics")),
           source.get("queue") == null ? null : source.get("queue").toString(),
-          strings(m.get("event-types")),
+          BridgeRoutes.strings(m.get("event-types")),
           new SinkConfig(uri(sink.get("http"), at + ".sink.http"), uri(sink.get("grpc"), at + ".sink.grpc"),
               sink.get("bus") == null ? null : sink.get("bus").toString()),
           integer(m, "concurrency", 64, at),
@@ -135,15 +135,5 @@ final class SubscriptionFile {
       case "false" -> false;
       default -> throw new ConfigException(at + "." + k, "must be true or false, got '" + v + "'");
     };
-  }
-
-  private static List<String> strings(Object o) {
-    if (o == null) {
-      return List.of();
-    }
-    if (o instanceof List<?> l) {
-      return l.stream().map(String::valueOf).toList();
-    }
-    return List.of(o.toString());
   }
 }

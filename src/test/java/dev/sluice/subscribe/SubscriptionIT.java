@@ -218,7 +218,10 @@ class SubscriptionIT {
       double retriesAtOpen = retries(g);
       await("the source pauses").atMost(Duration.ofSeconds(10))
           .until(() -> metrics(g).sum("sluice_subscription_paused_partitions", Map.of("subscription", name)) > 0);
-      Thread.sleep(30_000); // not a wait for a condition: the outage itself lasts 30 s
+      // the outage lasts 30 s, all of it with the breaker not closed
+      await("the breaker stays open or half-open while the sink is down").during(Duration.ofSeconds(30))
+          .atMost(Duration.ofSeconds(40)).pollInterval(Duration.ofMillis(500))
+          .until(() -> metrics(g).sum("sluice_breaker_state", Map.of("breaker", "subscription:" + name)) != 0);
       double retriesDuringOutage = retries(g) - retriesAtOpen;
       sink.up();
       try {
