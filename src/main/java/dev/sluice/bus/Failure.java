@@ -17,6 +17,18 @@ public enum Failure {
   CREDIT_EXCEEDED("SLC-1009", 429, "RESOURCE_EXHAUSTED", true),
   UPGRADE_REQUIRED("SLC-1010", 426, "INVALID_ARGUMENT", false),
   BODY_TIMEOUT("SLC-1011", 408, "DEADLINE_EXCEEDED", true),
+  /** The event's {@code data} violates the JSON Schema of its type and version (pointers under /data). */
+  INVALID_PAYLOAD("SLC-1012", 422, "INVALID_ARGUMENT", false),
+  /** The event's type has schemas, but none for its version (the message names the known ones). */
+  UNKNOWN_SCHEMA_VERSION("SLC-1013", 422, "INVALID_ARGUMENT", false),
+  /** A CloudEvent that breaks the CloudEvents 1.0 spec or Sluice's mapping (pointers name the attribute). */
+  INVALID_CLOUDEVENT("SLC-1014", 422, "INVALID_ARGUMENT", false),
+  /** The Idempotency-Key header (or gRPC metadata) is not a usable key. */
+  IDEMPOTENCY_KEY_MALFORMED("SLC-1015", 400, "INVALID_ARGUMENT", false),
+  /** The Idempotency-Key was used before with a different request body. */
+  IDEMPOTENCY_KEY_REUSED("SLC-1016", 422, "INVALID_ARGUMENT", false),
+  /** The first request with this Idempotency-Key is still being answered. */
+  IDEMPOTENCY_IN_PROGRESS("SLC-1017", 409, "ABORTED", true),
   NOT_FOUND("SLC-1404", 404, "UNIMPLEMENTED", false),
   METHOD_NOT_ALLOWED("SLC-1405", 405, "UNIMPLEMENTED", false),
   /** Admin: the dead-letter tools were asked about a subscription that is not configured. */
@@ -38,7 +50,9 @@ public enum Failure {
   SPOOL_FULL("SLC-5008", 503, "RESOURCE_EXHAUSTED", true),
   FALLBACK_REJECTED("SLC-5009", 502, "FAILED_PRECONDITION", false),
   /** Admin: the dead-letter index (PostgreSQL) is not configured or does not answer. */
-  DEAD_LETTERS_UNAVAILABLE("SLC-5010", 503, "UNAVAILABLE", true);
+  DEAD_LETTERS_UNAVAILABLE("SLC-5010", 503, "UNAVAILABLE", true),
+  /** A request with an Idempotency-Key, while the idempotency store (PostgreSQL) does not answer. */
+  IDEMPOTENCY_UNAVAILABLE("SLC-5011", 503, "UNAVAILABLE", true);
 
   private final String id;
   private final int httpStatus;
