@@ -153,12 +153,13 @@ public final class ConfigLoader {
         throw new ConfigException("routes[]", "each route must be a map with 'match' and 'topic'");
       }
       for (Object k : rule.keySet()) {
-        if (!List.of("match", "topic", "fallback").contains(String.valueOf(k))) {
-          throw new ConfigException("routes[" + rule.get("match") + "]." + k, "is not a route option (match, topic, fallback)");
+        if (!List.of("match", "topic", "fallback", "format").contains(String.valueOf(k))) {
+          throw new ConfigException("routes[" + rule.get("match") + "]." + k, "is not a route option (match, topic, fallback, format)");
         }
       }
       rules.add(new RoutingConfig.Rule(asString(rule.get("match")), asString(rule.get("topic")),
-          rule.containsKey("fallback") ? strings("routes[" + rule.get("match") + "].fallback", rule.get("fallback")) : null));
+          rule.containsKey("fallback") ? strings("routes[" + rule.get("match") + "].fallback", rule.get("fallback")) : null,
+          RecordFormat.parse("routes[" + rule.get("match") + "].format", asString(rule.get("format")))));
     }
     return new RoutingConfig(rules);
   }

@@ -8,16 +8,22 @@ public record RoutingConfig(List<Rule> rules) {
   /**
    * A rule: {@code *} matches one dot-separated segment, {@code #} any number of them. {@code fallback}
    * is the rule's chain of fallbacks while Kafka cannot take its events ({@code grpc:<target>}, {@code
-   * spool}), or {@code null} for {@code fallback.default}.
+   * spool}), or {@code null} for {@code fallback.default}. {@code format} is the form of the records it
+   * writes to Kafka (null: native).
    */
-  public record Rule(String match, String topic, List<String> fallback) {
+  public record Rule(String match, String topic, List<String> fallback, RecordFormat format) {
 
     public Rule(String match, String topic) {
-      this(match, topic, null);
+      this(match, topic, null, null);
+    }
+
+    public Rule(String match, String topic, List<String> fallback) {
+      this(match, topic, fallback, null);
     }
 
     public Rule {
       fallback = fallback == null ? null : List.copyOf(fallback);
+      format = format == null ? RecordFormat.NATIVE : format;
       Check.notBlank("routes[].match", match);
       Check.notBlank("routes[].topic", topic);
       if (!match.matches("[A-Za-z0-9_*#-]+(\\.[A-Za-z0-9_*#-]+)*")) {

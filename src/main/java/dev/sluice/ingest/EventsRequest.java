@@ -11,8 +11,8 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.HttpVersion;
+import java.time.Instant;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * One {@code POST /v1/events}, from its headers to its answer, on its connection's event loop. Bytes are
@@ -31,16 +31,15 @@ final class EventsRequest {
   private static final CharSequence TRACEPARENT = HttpHeaders.createOptimized("traceparent");
   private static final long LINGER_MS = 2000;
 
-  private enum Format { JSON, NDJSON }
-
   private final IngestContext ctx;
   private final HttpServerRequest req;
   private final HttpServerResponse resp;
   private final long started;
+  private final long receivedAt = System.currentTimeMillis();
   private final String requestId;
   private final String correlationId;
 
-  private Format format;
+  private BodyFormat format;
   private long expected;
   private RequestBody body;
   private long bodyTimer = -1;
@@ -66,13 +65,13 @@ final class EventsRequest {
       refuse(Failure.SHUTTING_DOWN, "the gateway is shutting down; retry on another instance");
       return;
     }
-    format = format(req.getHeader(HttpHeaders.CONTENT_TYPE));
+    format = BodyFormat.of(req);
     if (format == null) {
       String given = req.getHeader(HttpHeaders.CONTENT_TYPE);
       refuse(
           Failure.UNSUPPORTED_MEDIA_TYPE,
           (given == null ? "no content type" : "content type '" + given + "' is not supported")
-              + "; send application/json or application/x-ndjson");
+              + "; " + BodyFormat.SUPPORTED);
       return;
     }
     if (!ctx.state().acceptsEvents()) {
@@ -171,10 +170,8 @@ final class EventsRequest {
     if (done) {
       return;
     }
-    ReadResult read =
-        format == Format.JSON
-            ? ctx.reader().readJson(body.bytes(), body.size(), correlationId)
-            : ctx.reader().readNdjson(body.bytes(), body.size(), correlationId);
+    ReadResult read = format.read(ctx, req, body.bytes(), body.size(), correlationId,
+        Instant.ofEpochMilli(receivedAt).toString());
     body.drop(); // valid events hold their own bytes from here on
     if (read.failure() != null) {
       refuse(read.failure(), read.message());
@@ -191,7 +188,7 @@ final class EventsRequest {
     }
     reservedEvents = events.size();
     String traceparent = req.getHeader(TRACEPARENT);
-    ctx.publish(events, Ids.validTraceparent(traceparent) ? traceparent : null)
+    ctx.publish(events, Ids.validTraceparent(traceparent) ? traceparent : null, read.traceparents())
         .onSuccess(outcomes -> guarded(() -> answer(read, events, outcomes)));
   }
 
@@ -294,25 +291,5 @@ final class EventsRequest {
     } catch (NumberFormatException e) {
       return -1;
     }
-  }
-
-  /** The body format for a content type, or null when it is not one Sluice reads. */
-  private static Format format(String contentType) {
-    if (contentType == null) {
-      return null;
-    }
-    String[] parts = contentType.split(";");
-    String media = parts[0].trim().toLowerCase(Locale.ROOT);
-    for (int i = 1; i < parts.length; i++) {
-      String param = parts[i].trim().toLowerCase(Locale.ROOT);
-      if (param.startsWith("charset=") && !param.equals("charset=utf-8") && !param.equals("charset=\"utf-8\"")) {
-        return null;
-      }
-    }
-    return switch (media) {
-      case "application/json" -> Format.JSON;
-      case "application/x-ndjson", "application/ndjson", "application/jsonl" -> Format.NDJSON;
-      default -> null;
-    };
   }
 }

@@ -7,12 +7,17 @@ import dev.sluice.bus.Event;
 import dev.sluice.bus.GatewayState;
 import dev.sluice.bus.InFlight;
 import dev.sluice.bus.Outcome;
+import dev.sluice.schema.CloudEventReader;
 import dev.sluice.schema.EnvelopeReader;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
 
 /** What every request and stream of one ingest instance shares, and the one way events leave ingest. */
 record IngestContext(
@@ -20,6 +25,7 @@ record IngestContext(
     GatewayState state,
     InFlight inFlight,
     EnvelopeReader reader,
+    CloudEventReader cloudEvents,
     IngestMetrics metrics,
     EventBus bus,
     DeliveryOptions routeDelivery,
@@ -39,5 +45,34 @@ record IngestContext(
                     ar.succeeded()
                         ? ar.result().body().outcomes()
                         : BatchOutcome.noAnswer(events.size(), ar.cause()).outcomes()));
+  }
+
+  /**
+   * As {@link #publish(List, String)}, for events that may carry their own trace contexts ({@code
+   * traceparents}, one per event, null elements taking the request's {@code traceparent}; the array
+   * itself null when none does): the events of each trace context travel as one batch, the outcomes
+   * come back in request order.
+   */
+  Future<Outcome[]> publish(List<Event> events, String traceparent, String[] traceparents) {
+    if (traceparents == null) {
+      return publish(events, traceparent);
+    }
+    Map<String, List<Integer>> groups = new LinkedHashMap<>();
+    for (int i = 0; i < traceparents.length; i++) {
+      String tp = Objects.requireNonNullElse(traceparents[i], traceparent == null ? "" : traceparent);
+      groups.computeIfAbsent(tp, k -> new ArrayList<>()).add(i);
+    }
+    Outcome[] outcomes = new Outcome[events.size()];
+    List<Future<Outcome[]>> sent = new ArrayList<>(groups.size());
+    groups.forEach((tp, idx) -> {
+      List<Event> group = new ArrayList<>(idx.size());
+      idx.forEach(i -> group.add(events.get(i)));
+      sent.add(publish(group, tp.isEmpty() ? null : tp).onSuccess(out -> {
+        for (int k = 0; k < out.length; k++) {
+          outcomes[idx.get(k)] = out[k];
+        }
+      }));
+    });
+    return Future.join(sent).transform(ar -> Future.succeededFuture(outcomes));
   }
 }

@@ -6,7 +6,9 @@ import dev.sluice.bus.InFlight;
 import dev.sluice.config.HttpConfig;
 import dev.sluice.config.WebSocketConfig;
 import dev.sluice.config.LimitsConfig;
+import dev.sluice.schema.CloudEventReader;
 import dev.sluice.schema.EnvelopeReader;
+import dev.sluice.schema.PayloadCheck;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -81,6 +83,8 @@ public final class IngestVerticle extends VerticleBase {
             state,
             inFlight,
             new EnvelopeReader(http.maxBatchEvents()),
+            // the payload check of the schemas part goes here when it lands (NONE checks nothing)
+            new CloudEventReader(http.maxBatchEvents(), PayloadCheck.NONE),
             metrics,
             vertx.eventBus(),
             new DeliveryOptions().setSendTimeout(routeTimeoutMs),

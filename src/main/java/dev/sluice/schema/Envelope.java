@@ -19,7 +19,7 @@ final class Envelope {
   /** The envelope's members; the first {@link #REQUIRED} of them must be present. */
   private static final String[] MEMBERS = {
     "eventId", "eventType", "eventVersion", "occurredAt", "source", "data",
-    "correlationId", "causationId", "aggregateId"
+    "correlationId", "causationId", "aggregateId", "subject", "dataSchema", "extensions"
   };
 
   private static final int REQUIRED = 6;
@@ -77,6 +77,14 @@ final class Envelope {
       case "correlationId" -> correlationId = text(name, t, p, MAX_TEXT_LENGTH);
       case "causationId" -> text(name, t, p, MAX_TEXT_LENGTH);
       case "aggregateId" -> aggregateId = text(name, t, p, MAX_TEXT_LENGTH);
+      case "subject" -> text(name, t, p, MAX_TEXT_LENGTH);
+      case "dataSchema" -> {
+        String uri = text(name, t, p, MAX_TEXT_LENGTH);
+        if (uri != null && !Formats.isAbsoluteUri(uri)) {
+          violation(name, "must be an absolute URI, got '" + clip(uri) + "'");
+        }
+      }
+      case "extensions" -> Extensions.read(t, p, pointer + "/extensions", violations);
       case "data" -> {
         if (t != JsonToken.START_OBJECT) {
           violation(name, "must be a JSON object, got " + EnvelopeReader.kind(t));

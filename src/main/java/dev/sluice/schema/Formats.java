@@ -34,6 +34,15 @@ final class Formats {
     }
   }
 
+  /** An absolute URI (RFC 3986: a scheme, then anything {@link java.net.URI} accepts). */
+  static boolean isAbsoluteUri(String s) {
+    try {
+      return new java.net.URI(s).isAbsolute();
+    } catch (java.net.URISyntaxException e) {
+      return false;
+    }
+  }
+
   /** Dot notation: two or more segments, each a letter then letters, digits, '_' or '-'. */
   static boolean isEventType(String s) {
     int segments = 0;

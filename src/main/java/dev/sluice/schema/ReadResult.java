@@ -16,6 +16,7 @@ public final class ReadResult {
   private final int total;
   private final List<Event> events;
   private final List<Rejection> rejections;
+  private final String[] traceparents;
 
   private ReadResult(
       Failure failure,
@@ -23,21 +24,37 @@ public final class ReadResult {
       boolean single,
       int total,
       List<Event> events,
-      List<Rejection> rejections) {
+      List<Rejection> rejections,
+      String[] traceparents) {
     this.failure = failure;
     this.message = message;
     this.single = single;
     this.total = total;
     this.events = events;
     this.rejections = rejections;
+    this.traceparents = traceparents;
   }
 
   static ReadResult failed(Failure failure, String message) {
-    return new ReadResult(failure, message, false, 0, List.of(), List.of());
+    return new ReadResult(failure, message, false, 0, List.of(), List.of(), null);
   }
 
   static ReadResult of(boolean single, int total, List<Event> events, List<Rejection> rejections) {
-    return new ReadResult(null, null, single, total, events, rejections);
+    return new ReadResult(null, null, single, total, events, rejections, null);
+  }
+
+  /** Events that carry their own trace contexts (CloudEvents' {@code traceparent}), one per valid event. */
+  static ReadResult of(
+      boolean single, int total, List<Event> events, List<Rejection> rejections, String[] traceparents) {
+    return new ReadResult(null, null, single, total, events, rejections, traceparents);
+  }
+
+  /**
+   * The trace context of each valid event (same order; an element is null when that event has none),
+   * or {@code null} when the events have none of their own and the request's applies.
+   */
+  public String[] traceparents() {
+    return traceparents;
   }
 
   /** The failure of the body as a whole, or {@code null} when it was read. */
