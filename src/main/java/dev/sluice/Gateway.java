@@ -109,7 +109,8 @@ public final class Gateway {
         config.http().instances() > 0
             ? config.http().instances()
             : VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE;
-    return deploy(new KafkaPublisherVerticle(kafka, state, config.limits().maxInFlightBytes(), registry))
+    return deploy(new KafkaPublisherVerticle(kafka, state, config.limits().maxInFlightBytes(), registry,
+        config.routing()))
         .compose(v -> deploy(new KafkaHealthVerticle(kafka, routeTopics(), state, registry)))
         .compose(v -> deploy(new RouteVerticle(config.routing(), config.fallback(), config.spool().enabled(),
             delivery(publishTimeout))))

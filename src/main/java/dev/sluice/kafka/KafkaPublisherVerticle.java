@@ -8,6 +8,7 @@ import dev.sluice.bus.Failure;
 import dev.sluice.bus.GatewayState;
 import dev.sluice.bus.Outcome;
 import dev.sluice.config.KafkaConfig;
+import dev.sluice.config.RoutingConfig;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -46,6 +47,7 @@ public final class KafkaPublisherVerticle extends VerticleBase {
   private final GatewayState state;
   private final long maxInFlightBytes;
   private final MeterRegistry registry;
+  private final RecordForms forms;
 
   private KafkaWriteStream<byte[], byte[]> stream;
   private Producer<byte[], byte[]> producer;
@@ -57,6 +59,13 @@ public final class KafkaPublisherVerticle extends VerticleBase {
 
   public KafkaPublisherVerticle(
       KafkaConfig config, GatewayState state, long maxInFlightBytes, MeterRegistry registry) {
+    this(config, state, maxInFlightBytes, registry, null);
+  }
+
+  /** {@code routing} gives each event type's record form ({@code routes[].format}); null: native only. */
+  public KafkaPublisherVerticle(KafkaConfig config, GatewayState state, long maxInFlightBytes,
+      MeterRegistry registry, RoutingConfig routing) {
+    this.forms = routing == null ? RecordForms.nativeOnly() : new RecordForms(routing);
     this.config = config;
     this.state = state;
     this.maxInFlightBytes = maxInFlightBytes;
@@ -154,9 +163,16 @@ public final class KafkaPublisherVerticle extends VerticleBase {
         continue;
       }
       Event e = batch.events().get(i);
-      ProducerRecord<byte[], byte[]> record =
-          new ProducerRecord<>(topic, null, RecordHeaders.utf8(e.key()), e.value(),
-              batch.traceparents() == null ? headers.of(e) : headers.of(e, batch.traceparents()[i]));
+      ProducerRecord<byte[], byte[]> record;
+      try {
+        record = forms.record(topic, e, headers,
+            batch.traceparents() == null ? null : batch.traceparents()[i], batch.traceparent());
+      } catch (RuntimeException error) { // a value that is not a native envelope cannot take a CloudEvents form
+        LOG.error("Event {} of type {}: no record could be made", e.eventId(), e.eventType(), error);
+        settle(msg, outcomes, remaining, i, Outcome.failed(Failure.INTERNAL_ERROR, "no Kafka record could be made"
+            + " of the event: " + error.getMessage()), started);
+        continue;
+      }
       int slot = i;
       try {
         producer.send(
