@@ -17,6 +17,9 @@ final class IngestMetrics {
   /** The failures that happen to single events (the others refuse whole requests). */
   private static final Failure[] EVENT_FAILURES = {
     Failure.INVALID_ENVELOPE,
+    Failure.INVALID_CLOUDEVENT,
+    Failure.INVALID_PAYLOAD,
+    Failure.UNKNOWN_SCHEMA_VERSION,
     Failure.CREDIT_EXCEEDED,
     Failure.UNKNOWN_EVENT_TYPE,
     Failure.EVENT_TOO_LARGE,

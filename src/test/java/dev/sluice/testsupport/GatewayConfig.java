@@ -62,13 +62,19 @@ public final class GatewayConfig {
 
   /** Adds a route (first match wins). */
   public GatewayConfig route(String match, String topic) {
-    routes.add(new String[] {match, topic, null});
+    routes.add(new String[] {match, topic, null, null});
+    return this;
+  }
+
+  /** A route whose records take {@code format} ({@code routes[].format}: native, cloudevents-binary, ...). */
+  public GatewayConfig routeWithFormat(String match, String topic, String format) {
+    routes.add(new String[] {match, topic, null, format});
     return this;
   }
 
   /** A route with a fallback chain of its own, in YAML flow style, e.g. {@code [grpc:orders, spool]}. */
   public GatewayConfig routeWithFallback(String match, String topic, String chain) {
-    routes.add(new String[] {match, topic, chain});
+    routes.add(new String[] {match, topic, chain, null});
     return this;
   }
 
@@ -120,6 +126,9 @@ public final class GatewayConfig {
       routesYaml.append("    topic: ").append(quote(r[1])).append('\n');
       if (r[2] != null) {
         routesYaml.append("    fallback: ").append(r[2]).append('\n');
+      }
+      if (r[3] != null) {
+        routesYaml.append("    format: ").append(r[3]).append('\n');
       }
     }
     Path config = dir.resolve("sluice.yaml");
