@@ -91,13 +91,18 @@ final class CloudEventFields {
     }
   }
 
-  /** Checks a content type given for {@code data}: JSON only. {@code name} is the attribute or header. */
-  void contentType(String name, String text) {
+  /**
+   * Checks a content type given for {@code data}: JSON only. {@code name} is the attribute or header.
+   * False (with a violation) when it is not JSON.
+   */
+  boolean contentType(String name, String text) {
     String media = text.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
     if (!media.equals("application/json") && !(media.indexOf('/') > 0 && media.endsWith("+json"))) {
       violation(name, "must be application/json or a */*+json type (data must be a JSON object), got '"
           + clip(text) + "'");
+      return false;
     }
+    return true;
   }
 
   /** {@code data}: the JSON object in {@code body[from, to)}. */

@@ -71,12 +71,12 @@ public final class CloudEventReader {
         }
       }
     }
-    if (contentType != null) {
-      ce.contentType("content-type", contentType);
+    if (contentType != null && !ce.contentType("content-type", contentType)) {
+      ce.dataRefused = true; // not JSON: the body is not read
     }
     int from = Utf8.skipByteOrderMark(body, 0, length);
     int start = skipWhitespace(body, from, length);
-    if (start < length) {
+    if (start < length && !ce.dataRefused) {
       ReadResult notUtf8 = encodingFailure(body, from, length);
       if (notUtf8 != null) {
         return notUtf8;

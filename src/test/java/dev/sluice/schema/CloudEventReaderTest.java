@@ -212,6 +212,21 @@ class CloudEventReaderTest {
   }
 
   @Test
+  void binaryModeWithAContentTypeThatIsNotJsonIsRefusedNamingItWithoutReadingTheBody() {
+    Map<String, String> headers = Map.of("ce-specversion", "1.0", "ce-id", "1", "ce-source", "/s", "ce-type", "a.b");
+    byte[] text = bytes("hello");
+
+    ReadResult r = reader.readBinary(headers.entrySet(), "text/plain", text, text.length, "c", RECEIVED);
+
+    assertThat(r.failure()).isNull();
+    assertThat(r.rejections().get(0).failure()).isEqualTo(Failure.INVALID_CLOUDEVENT);
+    assertThat(r.rejections().get(0).violations()).singleElement().satisfies(v -> {
+      assertThat(v.pointer()).isEqualTo("/content-type");
+      assertThat(v.message()).startsWith("header content-type must be application/json");
+    });
+  }
+
+  @Test
   void binaryModeRefusesABodyThatIsNotAJsonObject() {
     Map<String, String> headers = Map.of("ce-specversion", "1.0", "ce-id", "1", "ce-source", "/s", "ce-type", "a.b");
     byte[] empty = new byte[0];
