@@ -4,12 +4,13 @@ package dev.sluice.bus;
  * One validated event on its way to a broker.
  *
  * @param index position in the client's request (results are reported in request order)
- * @param eventId the dedup key (a UUID)
+ * @param eventId the dedup key (a UUID; for CloudEvents input the event's {@code id})
  * @param eventType dot-notation type, e.g. {@code order.created}
  * @param eventVersion version of the type's payload schema, as text
  * @param aggregateId the partition key when present, else {@code null}
  * @param correlationId from the envelope, else the request's
- * @param value the envelope exactly as the client sent it (UTF-8 JSON)
+ * @param value the native envelope (UTF-8 JSON): exactly as the client sent it, or built from a
+ *     CloudEvent with its {@code data} bytes as sent
  */
 public record Event(
     int index,
