@@ -7,9 +7,13 @@ import dev.sluice.store.Idempotency.Owned;
 import dev.sluice.store.Idempotency.StoredAnswer;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -18,7 +22,8 @@ import org.slf4j.LoggerFactory;
  * Idempotency-Key for one edge (protocol-neutral: HTTP and gRPC): claims a key in the store within
  * {@code idempotency.timeout-ms} and says what the request does — proceed, answer the stored answer
  * again, or be refused — and, once the owner answered, stores its answer (not a 5xx: the key is let go,
- * the client may retry). Counts claims by outcome. Safe from any context.
+ * the client may retry). Counts claims by outcome. Safe from any context; what it returns completes
+ * on the caller's context.
  */
 public final class IdempotencyGate {
 
@@ -79,9 +84,9 @@ public final class IdempotencyGate {
 
   /** Claims {@code key}; never fails (a store that does not answer in time is a {@link Refuse}). */
   public Future<Verdict> claim(String scope, String key, byte[] fingerprint) {
-    Future<Idempotency.Claim> raw = store.get()
-        .compose(s -> s.claim(scope, key, fingerprint, leaseMs, config.ttlMs()));
-    return raw.timeout(config.timeoutMs(), TimeUnit.MILLISECONDS).transform(ar -> {
+    Context caller = Vertx.currentContext();
+    Future<Idempotency.Claim> raw = withStore(s -> s.claim(scope, key, fingerprint, leaseMs, config.ttlMs()));
+    return back(caller, raw.timeout(config.timeoutMs(), TimeUnit.MILLISECONDS).transform(ar -> {
       if (ar.failed()) {
         // a claim that succeeds after all is let go at once: nobody answers for it
         raw.onSuccess(late -> {
@@ -102,7 +107,29 @@ public final class IdempotencyGate {
         case Idempotency.InProgress p -> count("in_progress", new Refuse(Failure.IDEMPOTENCY_IN_PROGRESS,
             "the first request with this Idempotency-Key is still being answered; retry later"));
       });
+    }));
+  }
+
+  /** {@code call} on the store: at once (on the caller's context) once it is open, else when it opens. */
+  private <T> Future<T> withStore(Function<Idempotency, Future<T>> call) {
+    Future<Idempotency> s = store.get();
+    return s.succeeded() ? call.apply(s.result()) : s.compose(call);
+  }
+
+  /** {@code f}, completing on {@code caller} (the store may complete it elsewhere, e.g. on a timer thread). */
+  private static <T> Future<T> back(Context caller, Future<T> f) {
+    if (caller == null) {
+      return f;
+    }
+    Promise<T> p = Promise.promise();
+    f.onComplete(ar -> {
+      if (Vertx.currentContext() == caller) {
+        p.handle(ar);
+      } else {
+        caller.runOnContext(v -> p.handle(ar));
+      }
     });
+    return p.future();
   }
 
   private Verdict count(String outcome, Verdict v) {
@@ -118,7 +145,7 @@ public final class IdempotencyGate {
     if (answer.status() >= 500) {
       return abandon(owned);
     }
-    return store.get().compose(s -> s.complete(owned, answer))
+    return back(Vertx.currentContext(), withStore(s -> s.complete(owned, answer))
         .timeout(config.timeoutMs(), TimeUnit.MILLISECONDS)
         .transform(ar -> {
           if (ar.failed()) {
@@ -127,20 +154,20 @@ public final class IdempotencyGate {
             LOG.warn("Idempotency store: the claim of key {} ran out before its answer; the answer is not stored"
                 + " (idempotency.lease-ms is shorter than the request took)", owned.key());
           }
-          return Future.succeededFuture();
-        });
+          return Future.<Void>succeededFuture();
+        }));
   }
 
   /** Lets the key go; completes (never fails) once done or after {@code idempotency.timeout-ms}. */
   public Future<Void> abandon(Owned owned) {
-    return store.get().compose(s -> s.abandon(owned))
+    return back(Vertx.currentContext(), withStore(s -> s.abandon(owned))
         .timeout(config.timeoutMs(), TimeUnit.MILLISECONDS)
         .transform(ar -> {
           if (ar.failed()) {
             LOG.warn("Idempotency store: letting key {} go failed ({}); it is free once its lease runs out",
                 owned.key(), ar.cause().toString());
           }
-          return Future.succeededFuture();
-        });
+          return Future.<Void>succeededFuture();
+        }));
   }
 }
