@@ -13,6 +13,7 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -33,6 +34,9 @@ public final class IdempotencyGate {
   private final long leaseMs;
   private final Supplier<Future<Idempotency>> store;
   private final Map<String, Counter> claims;
+  /** When an unavailable store was last logged: once per {@link #LOG_EVERY_MS}, not once per request. */
+  private final AtomicLong lastLogged = new AtomicLong(Long.MIN_VALUE / 2);
+  private static final long LOG_EVERY_MS = 10_000;
 
   /** What a request with a key does after its claim. */
   public sealed interface Verdict permits Proceed, Replay, Refuse {}
@@ -95,7 +99,12 @@ public final class IdempotencyGate {
           }
         });
         claims.get("unavailable").increment();
-        LOG.warn("Idempotency store: claiming a key failed: {}", ar.cause().toString());
+        long now = System.currentTimeMillis();
+        long last = lastLogged.get();
+        if (now - last >= LOG_EVERY_MS && lastLogged.compareAndSet(last, now)) {
+          LOG.warn("Idempotency store: claiming a key failed: {} (requests with a key get 503 SLC-5011 until"
+              + " PostgreSQL answers; idempotency.enabled: false ignores the header)", ar.cause().toString());
+        }
         return Future.succeededFuture(new Refuse(Failure.IDEMPOTENCY_UNAVAILABLE, "the idempotency store"
             + " (PostgreSQL) did not answer within " + config.timeoutMs() + " ms; nothing was published, retry later"));
       }
