@@ -16,6 +16,8 @@ import dev.sluice.fallback.Delivery;
 import dev.sluice.fallback.RelayVerticle;
 import dev.sluice.fallback.FallbackDelivery;
 import dev.sluice.store.DeadLetters;
+import dev.sluice.store.Idempotency;
+import dev.sluice.ingest.IdempotencyGate;
 import dev.sluice.store.Processed;
 import dev.sluice.store.Spool;
 import dev.sluice.config.SubscriptionsConfig;
@@ -67,6 +69,9 @@ public final class Gateway {
   private FallbackDelivery fallback;
   private KafkaDeadLetters deadLetterProducer;
   private DeadLetters deadLetters;
+  private Future<Idempotency> idempotency;
+  /** Completes once the store of Idempotency-Keys is open: their sweep starts then. */
+  private final Promise<Void> idempotencyOpen = Promise.promise();
 
   private Gateway(SluiceConfig config) {
     this.config = config;
@@ -109,6 +114,8 @@ public final class Gateway {
         config.http().instances() > 0
             ? config.http().instances()
             : VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE;
+    IdempotencyGate gate = config.idempotency().enabled() ? new IdempotencyGate(config.idempotency(),
+        config.idempotency().leaseMs(routeTimeout), this::idempotencyStore, registry, "http") : null;
     return deploy(new KafkaPublisherVerticle(kafka, state, config.limits().maxInFlightBytes(), registry,
         config.routing()))
         .compose(v -> deploy(new KafkaHealthVerticle(kafka, routeTopics(), state, registry)))
@@ -127,11 +134,13 @@ public final class Gateway {
                                 state,
                                 inFlight,
                                 registry,
-                                routeTimeout),
+                                routeTimeout,
+                                gate),
                         new DeploymentOptions().setInstances(ingestInstances))))
         .compose(v -> deployBridge())
         .compose(v -> deploySubscriptions())
         .compose(v -> deployRelay(publishTimeout))
+        .compose(v -> deployIdempotencySweep())
         .compose(v -> deploy(new AdminVerticle(config.admin(), state, inFlight, registry, deadLetters,
             config.subscriptions())))
         .onSuccess(
@@ -164,8 +173,37 @@ public final class Gateway {
     return fallback;
   }
 
-  /** Opens the store and migrates its schema in the background (once: the spool and subscriptions share it). */
-  private void openStore() {
+  /**
+   * The sweep of expired Idempotency-Keys: it starts once their store is open — at once when the spool
+   * or subscriptions opened it, else on the first request with a key (a gateway that never gets one
+   * never connects to PostgreSQL for them).
+   */
+  private Future<Void> deployIdempotencySweep() {
+    var idem = config.idempotency();
+    if (!idem.enabled()) {
+      return Future.succeededFuture();
+    }
+    if (store != null) {
+      idempotencyStore();
+    }
+    return deploy(new SweepVerticle("expired idempotency key(s)",
+        batch -> idempotencyStore().compose(s -> s.sweep(batch)), idem.sweepIntervalMs(), idem.sweepBatch(),
+        idempotencyOpen.future()));
+  }
+
+  /** The store of Idempotency-Keys, opened (and migrated) on first use. */
+  private synchronized Future<Idempotency> idempotencyStore() {
+    if (idempotency == null) {
+      openStore();
+      Idempotency keys = new Idempotency(store);
+      idempotency = migrated.map(v -> keys);
+      idempotency.onSuccess(v -> idempotencyOpen.tryComplete());
+    }
+    return idempotency;
+  }
+
+  /** Opens the store and migrates its schema in the background (once: the spool, subscriptions and keys share it). */
+  private synchronized void openStore() {
     if (store == null) {
       var s = config.store();
       store = Store.create(vertx, s.uri(), s.schema(), s.maxConnections());
@@ -187,8 +225,8 @@ public final class Gateway {
     deadLetterProducer = new KafkaDeadLetters(vertx, config.kafka().producerProperties(32L << 20, "dead-letters"));
     deadLetters = new DeadLetters(store);
     long drain = config.shutdown().drainTimeoutMs();
-    Future<Void> chain = deploy(new SweepVerticle(processed, subs.processedTtlMs(), subs.sweepIntervalMs(),
-        subs.sweepBatch(), migrated));
+    Future<Void> chain = deploy(new SweepVerticle("processed event(s)",
+        batch -> processed.sweep(subs.processedTtlMs(), batch), subs.sweepIntervalMs(), subs.sweepBatch(), migrated));
     for (SubscriptionsConfig.Subscription sub : subs.subscriptions()) {
       chain = chain.compose(v -> deployRoute(new SubscriptionVerticle(sub, subs, config.kafka(), config.rabbitmq(), state, registry,
           drain, processed, deadLetterProducer, deadLetters::put, migrated)));

@@ -130,7 +130,11 @@ public final class ConfigLoader {
             t.longValue("subscriptions.sweep-interval-ms"),
             t.integer("subscriptions.sweep-batch"),
             t.integer("subscriptions.replay-rate"),
-            t.integer("subscriptions.replay-batch")));
+            t.integer("subscriptions.replay-batch")),
+        new IdempotencyConfig(t.bool("idempotency.enabled"),
+            IdempotencyConfig.durationMs("idempotency.ttl", t.string("idempotency.ttl")),
+            t.longValue("idempotency.lease-ms"), t.longValue("idempotency.timeout-ms"),
+            t.longValue("idempotency.sweep-interval-ms"), t.integer("idempotency.sweep-batch")));
   }
 
   /**

@@ -15,7 +15,8 @@ public record SluiceConfig(
     SpoolConfig spool,
     BreakerConfig kafkaBreaker,
     FallbackConfig fallback,
-    SubscriptionsConfig subscriptions) {
+    SubscriptionsConfig subscriptions,
+    IdempotencyConfig idempotency) {
 
   public SluiceConfig {
     ConfigRules.check(http, websocket, limits, kafka);

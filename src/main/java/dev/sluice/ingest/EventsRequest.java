@@ -46,6 +46,7 @@ final class EventsRequest {
   private Future<Void> answerWritten;
   private long reservedEvents;
   private boolean done;
+  private IdempotentRequest idem;
 
   EventsRequest(IngestContext ctx, HttpServerRequest req, long started) {
     this.ctx = ctx;
@@ -63,6 +64,11 @@ final class EventsRequest {
     if (ctx.state().draining()) {
       resp.putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
       refuse(Failure.SHUTTING_DOWN, "the gateway is shutting down; retry on another instance");
+      return;
+    }
+    idem = IdempotentRequest.of(ctx.idempotency(), req, "anonymous"); // the client identity, once authenticated
+    if (idem != null && idem.malformed() != null) {
+      refuse(Failure.IDEMPOTENCY_KEY_MALFORMED, idem.malformed());
       return;
     }
     format = BodyFormat.of(req);
@@ -170,6 +176,26 @@ final class EventsRequest {
     if (done) {
       return;
     }
+    if (idem != null) { // claimed once the body is known: the key's fingerprint covers it
+      idem.claim(req, body.bytes(), body.size()).onSuccess(v -> guarded(() -> claimed(v)));
+      return;
+    }
+    read();
+  }
+
+  private void claimed(IdempotencyGate.Verdict verdict) {
+    switch (verdict) {
+      case IdempotencyGate.Proceed p -> read();
+      case IdempotencyGate.Replay r -> send(IdempotentRequest.replay(resp, r.answer()));
+      case IdempotencyGate.Refuse f -> refuse(f.failure(), f.message());
+    }
+  }
+
+  private void read() {
+    if (done) { // the client went away while the key was claimed
+      send(Answer.error(Failure.INTERNAL_ERROR, "the client went away", requestId));
+      return;
+    }
     ReadResult read = format.read(ctx, req, body.bytes(), body.size(), correlationId,
         Instant.ofEpochMilli(receivedAt).toString());
     body.drop(); // valid events hold their own bytes from here on
@@ -232,12 +258,18 @@ final class EventsRequest {
   }
 
   private void send(Answer answer) {
-    if (done) {
+    if (done && idem == null) {
+      return;
+    }
+    if (idem != null) { // the key's answer is stored before the client sees it, so that a retry finds it
+      IdempotentRequest claim = idem;
+      idem = null;
+      claim.settle(answer.status(), answer.body(), correlationId).onComplete(x -> send(answer));
       return;
     }
     done = true;
     cancelBodyTimer();
-    if (answer.failure() != null && answer.failure().retryable() && answer.status() == 503) {
+    if (answer.failure() != null && answer.failure().retryable() && (answer.status() == 503 || answer.status() == 409)) {
       resp.putHeader(RETRY_AFTER, ctx.retryAfter());
     }
     resp.setStatusCode(answer.status()).putHeader(HttpHeaders.CONTENT_TYPE, APPLICATION_JSON);

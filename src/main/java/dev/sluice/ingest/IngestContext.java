@@ -31,7 +31,8 @@ record IngestContext(
     DeliveryOptions routeDelivery,
     int maxBodyBytes,
     long bodyTimeoutMs,
-    String retryAfter) {
+    String retryAfter,
+    IdempotencyGate idempotency) {
 
   /**
    * Asks {@code route} to deliver valid events; completes (never fails) with one outcome per event, in

@@ -48,11 +48,13 @@ public final class IngestVerticle extends VerticleBase {
   private final InFlight inFlight;
   private final MeterRegistry registry;
   private final long routeTimeoutMs;
+  private final IdempotencyGate idempotency;
   private IngestContext ctx;
   private HttpServer server;
 
   /**
    * @param routeTimeoutMs how long a request waits for its events' outcomes (past Kafka's delivery timeout)
+   * @param idempotency Idempotency-Key on POST /v1/events (null: the header is ignored)
    */
   public IngestVerticle(
       HttpConfig http,
@@ -62,7 +64,8 @@ public final class IngestVerticle extends VerticleBase {
       GatewayState state,
       InFlight inFlight,
       MeterRegistry registry,
-      long routeTimeoutMs) {
+      long routeTimeoutMs,
+      IdempotencyGate idempotency) {
     this.http = http;
     this.websocket = websocket;
     this.streamStats = streamStats;
@@ -71,6 +74,7 @@ public final class IngestVerticle extends VerticleBase {
     this.inFlight = inFlight;
     this.registry = registry;
     this.routeTimeoutMs = routeTimeoutMs;
+    this.idempotency = idempotency;
   }
 
   @Override
@@ -90,7 +94,8 @@ public final class IngestVerticle extends VerticleBase {
             new DeliveryOptions().setSendTimeout(routeTimeoutMs),
             http.maxBodyBytes(),
             http.bodyTimeoutMs(),
-            Integer.toString(limits.retryAfterSeconds()));
+            Integer.toString(limits.retryAfterSeconds()),
+            idempotency);
     Router router = Router.router(vertx);
     router
         .route(HttpMethod.POST, EVENTS_PATH)

@@ -26,7 +26,7 @@ final class Migrations {
   private static final long LOCK = 0x736c75696365L;
 
   /** Every migration, in order; the version of each is its position + 1. */
-  static final List<String> SCRIPTS = List.of("V1__spool.sql", "V2__subscriptions.sql");
+  static final List<String> SCRIPTS = List.of("V1__spool.sql", "V2__subscriptions.sql", "V3__idempotency.sql");
 
   private Migrations() {}
 

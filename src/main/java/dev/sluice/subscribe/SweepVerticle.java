@@ -1,30 +1,38 @@
 package dev.sluice.subscribe;
 
-import dev.sluice.store.Processed;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Deletes the idempotent consumer's rows older than {@code subscriptions.processed-ttl-ms}, every
- * {@code sweep-interval-ms}, {@code sweep-batch} rows per statement until none is left (short
- * statements: no long lock, no huge transaction). Every gateway process sweeps; they do not collide.
+ * Deletes expired rows (the idempotent consumer's older than {@code subscriptions.processed-ttl-ms},
+ * expired Idempotency-Keys), every {@code sweep-interval-ms}, {@code sweep-batch} rows per statement
+ * until none is left (short statements: no long lock, no huge transaction). Every gateway process
+ * sweeps; they do not collide.
  */
 public final class SweepVerticle extends VerticleBase {
 
   private static final Logger LOG = LoggerFactory.getLogger(SweepVerticle.class);
 
-  private final Processed store;
-  private final long ttlMs;
+  /** One statement of a sweep: deletes up to {@code batch} expired rows, completes with how many. */
+  public interface Sweep {
+    Future<Integer> delete(int batch);
+  }
+
+  private final String what;
+  private final Sweep store;
   private final long intervalMs;
   private final int batch;
   private final Future<?> schemaReady;
   private boolean sweeping;
 
-  public SweepVerticle(Processed store, long ttlMs, long intervalMs, int batch, Future<?> schemaReady) {
+  /**
+   * @param what the rows, as the log names them (e.g. "processed event(s)")
+   */
+  public SweepVerticle(String what, Sweep store, long intervalMs, int batch, Future<?> schemaReady) {
+    this.what = what;
     this.store = store;
-    this.ttlMs = ttlMs;
     this.intervalMs = intervalMs;
     this.batch = batch;
     this.schemaReady = schemaReady;
@@ -42,7 +50,7 @@ public final class SweepVerticle extends VerticleBase {
   }
 
   private void sweep(long total) {
-    store.sweep(ttlMs, batch).onComplete(ar -> {
+    store.delete(batch).onComplete(ar -> {
       if (ar.succeeded() && ar.result() >= batch) {
         sweep(total + ar.result());
         return;
@@ -50,9 +58,9 @@ public final class SweepVerticle extends VerticleBase {
       sweeping = false;
       long deleted = total + (ar.succeeded() ? ar.result() : 0);
       if (ar.failed()) {
-        LOG.warn("Sweeping processed events failed: {}", ar.cause().toString());
+        LOG.warn("Sweeping {} failed: {}", what, ar.cause().toString());
       } else if (deleted > 0) {
-        LOG.info("Swept {} processed event(s) older than {} s", deleted, ttlMs / 1000);
+        LOG.info("Swept {} {}", deleted, what);
       }
     });
   }
