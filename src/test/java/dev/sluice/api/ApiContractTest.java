@@ -112,6 +112,22 @@ class ApiContractTest {
   }
 
   @Test
+  void aDeadLetterWithAMemberTheDocumentDoesNotNameFails() {
+    String item = "{\"eventId\":\"a\",\"eventType\":\"order.created\",\"key\":\"k\",\"source\":\"kafka\","
+        + "\"topic\":\"orders\",\"partition\":1,\"offset\":7,\"recordTime\":\"2026-11-29T08:00:00.123Z\","
+        + "\"queue\":null,\"attempts\":1,\"firstFailure\":\"2026-11-29T08:00:00.123Z\","
+        + "\"lastFailure\":\"2026-11-29T08:00:01.123Z\",\"failureClass\":\"status\",\"status\":500,"
+        + "\"response\":\"no\",\"traceparent\":null,\"target\":\"kafka:s1.dlq\",\"deadAt\":\"2026-11-29T08:00:02Z\"}";
+    String list = "http://127.0.0.1:" + ADMIN + "/admin/dlq/s1";
+    ok("GET", list, reply(200, "application/json", "{\"items\":[" + item + "],\"next\":null}"));
+    wrong("GET", list, reply(200, "application/json", "{\"items\":[" + item.replace("}", ",\"extra\":1}")
+        + "],\"next\":null}"));
+    wrong("GET", list + "/a", reply(200, "application/json", item.replace("}", ",\"extra\":1,\"headers\":[],"
+        + "\"value\":{}}")));
+    ok("GET", list + "/a", reply(200, "application/json", item.replace("}", ",\"headers\":[],\"value\":{}}")));
+  }
+
+  @Test
   void aPathOnThePortItIsNotServedOnIsUnlisted() {
     ok("GET", "http://127.0.0.1:" + INGEST + "/health/live",
         reply(404, "application/json", "{\"code\":\"SLC-1404\",\"message\":\"m\",\"requestId\":\"r\"}", "X-Request-Id", "r"));
