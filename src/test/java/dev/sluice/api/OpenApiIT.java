@@ -43,6 +43,7 @@ class OpenApiIT {
   private static final String JSON = Http.JSON;
   private static final int MAX_BODY_BYTES = 65_536;
   private static final int MAX_BATCH_EVENTS = 10;
+  private static final int BODY_TIMEOUT_MS = 2000;
 
   private static Http http;
   private static Vertx vertx;
@@ -78,6 +79,7 @@ class OpenApiIT {
     config = GatewayConfig.forKafka(KAFKA.bootstrap())
         .set("http.max-body-bytes", MAX_BODY_BYTES)
         .set("http.max-batch-events", MAX_BATCH_EVENTS)
+        .set("http.body-timeout-ms", BODY_TIMEOUT_MS)
         .route("ok.#", topic);
     gateway = TestGateway.startReady(config, http);
     contract = new ApiContract(vertx, config.httpPort(), config.adminPort());
@@ -170,6 +172,48 @@ class OpenApiIT {
       Http.Reply json = http.get(URI.create(base + "/openapi.json"));
       assertThat(json.json()).isEqualTo(document);
     }
+  }
+
+  /**
+   * A body that does not arrive within http.body-timeout-ms: 408. Sent over a plain socket (java.net.http
+   * reads no answer before it sent the whole body): the headers and half the body, then nothing.
+   */
+  @Test
+  void aBodyThatDoesNotArriveInTimeIsAnsweredAsTheDocumentSays() throws Exception {
+    URI uri = gateway.eventsUri();
+    String half = envelope(newId(), "ok.slow").substring(0, 40);
+    try (java.net.Socket socket = new java.net.Socket(uri.getHost(), uri.getPort())) {
+      socket.setSoTimeout(30_000);
+      socket.getOutputStream().write(("POST " + uri.getPath() + " HTTP/1.1\r\nHost: " + uri.getHost()
+          + "\r\nContent-Type: " + JSON + "\r\nContent-Length: " + half.length() * 2 + "\r\n\r\n" + half)
+          .getBytes(StandardCharsets.US_ASCII));
+      socket.getOutputStream().flush();
+      Http.Reply reply = readReply(socket.getInputStream());
+      assertThat(reply.status()).as("%s", reply).isEqualTo(408);
+      contract.check("POST", uri, reply);
+    }
+  }
+
+  /** An HTTP/1.1 answer with a Content-Length, read from {@code in}. */
+  private static Http.Reply readReply(java.io.InputStream in) throws java.io.IOException {
+    java.io.ByteArrayOutputStream head = new java.io.ByteArrayOutputStream();
+    while (!head.toString(StandardCharsets.ISO_8859_1).endsWith("\r\n\r\n")) {
+      int b = in.read();
+      if (b < 0) {
+        throw new java.io.EOFException("the connection closed before the answer's headers: " + head);
+      }
+      head.write(b);
+    }
+    String[] lines = head.toString(StandardCharsets.ISO_8859_1).split("\r\n");
+    java.util.Map<String, List<String>> headers = new java.util.TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+    for (int i = 1; i < lines.length; i++) {
+      int colon = lines[i].indexOf(':');
+      headers.computeIfAbsent(lines[i].substring(0, colon).trim(), k -> new ArrayList<>())
+          .add(lines[i].substring(colon + 1).trim());
+    }
+    byte[] body = in.readNBytes(Integer.parseInt(headers.get("content-length").get(0)));
+    return new Http.Reply(Integer.parseInt(lines[0].split(" ")[1]), java.net.http.HttpHeaders.of(headers, (a, b) -> true),
+        body, java.time.Duration.ZERO);
   }
 
   /** The 503s, from a gateway whose Kafka is unreachable (nothing listens on its bootstrap port). */
