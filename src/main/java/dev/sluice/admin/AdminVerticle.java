@@ -1,5 +1,7 @@
 package dev.sluice.admin;
 
+import dev.sluice.api.OpenApiDocument;
+import dev.sluice.bus.Failure;
 import dev.sluice.bus.GatewayState;
 import dev.sluice.bus.InFlight;
 import dev.sluice.config.AdminConfig;
@@ -20,8 +22,9 @@ import java.util.Map;
  * {@code /health/live}, {@code /health/ready} (Kafka reachable, the bridge's RabbitMQ links
  * connected and Kafka consumers polling when a bridge runs, and not shutting down; a Kafka consumer
  * that is down is named with the reason) and {@code
- * /metrics} (Prometheus text), and the dead-letter tools ({@code /admin/dlq}, {@link DlqApi}), on the
- * admin port.
+ * /metrics} (Prometheus text), the dead-letter tools ({@code /admin/dlq}, {@link DlqApi}) and the OpenAPI
+ * document ({@link OpenApiDocument}), on the admin port; other paths and methods get a JSON {@code 404}
+ * or {@code 405} (with {@code Allow}).
  */
 public final class AdminVerticle extends VerticleBase {
 
@@ -62,6 +65,15 @@ public final class AdminVerticle extends VerticleBase {
     router.get("/health/ready").handler(this::ready);
     router.get("/metrics").handler(this::metrics);
     dlq = subscriptions == null ? null : new DlqApi(vertx, deadLetters, subscriptions, registry).mount(router);
+    OpenApiDocument.mount(router);
+    router.errorHandler(404, rc -> json(rc, 404, DlqJson.error(Failure.NOT_FOUND, "no such path: " + rc.request().path(),
+        null)));
+    router.errorHandler(405, rc -> {
+      String allow = allowed(rc.request().path());
+      rc.response().putHeader(HttpHeaders.ALLOW, allow);
+      json(rc, 405, DlqJson.error(Failure.METHOD_NOT_ALLOWED, rc.request().method() + " is not allowed here; use "
+          + allow, null));
+    });
     return vertx
         .createHttpServer(new HttpServerOptions().setHost(config.host()).setPort(config.port()))
         .requestHandler(router)
@@ -110,6 +122,14 @@ public final class AdminVerticle extends VerticleBase {
       body.put("reasons", new JsonObject().put("kafka", kafkaProblem));
     }
     json(rc, ready ? 200 : 503, body);
+  }
+
+  /** The methods a path of the admin port takes (it has a route, or the answer would be 404). */
+  private static String allowed(String path) {
+    if (path.matches("/admin/dlq/[^/]+")) {
+      return "GET, DELETE";
+    }
+    return path.matches("/admin/dlq/[^/]+/replay") ? "POST" : "GET";
   }
 
   private void metrics(RoutingContext rc) {

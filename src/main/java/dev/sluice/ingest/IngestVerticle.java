@@ -1,5 +1,6 @@
 package dev.sluice.ingest;
 
+import dev.sluice.api.OpenApiDocument;
 import dev.sluice.bus.Failure;
 import dev.sluice.bus.GatewayState;
 import dev.sluice.bus.InFlight;
@@ -28,8 +29,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The HTTP ingest listener: {@code POST /v1/events}, and JSON answers for every path and method it
- * does not serve. Deployed once per event loop; the instances share the port.
+ * The HTTP ingest listener: {@code POST /v1/events}, {@code GET /v1/stream}, the OpenAPI document
+ * ({@link OpenApiDocument}), and JSON answers for every path and method it does not serve. Deployed once per event loop; the instances share the port.
  */
 public final class IngestVerticle extends VerticleBase {
 
@@ -105,11 +106,12 @@ public final class IngestVerticle extends VerticleBase {
     router
         .route(HttpMethod.GET, STREAM_PATH)
         .handler(rc -> error(rc, Failure.UPGRADE_REQUIRED, STREAM_PATH + " is a WebSocket endpoint; send an upgrade request"));
+    OpenApiDocument.mount(router);
     router.errorHandler(404, rc -> error(rc, Failure.NOT_FOUND, "no such path: " + rc.request().path()));
     router.errorHandler(
         405,
         rc -> {
-          String allow = rc.request().path().equals(STREAM_PATH) ? "GET" : "POST";
+          String allow = rc.request().path().equals(EVENTS_PATH) ? "POST" : "GET";
           rc.response().putHeader(HttpHeaders.ALLOW, allow);
           error(rc, Failure.METHOD_NOT_ALLOWED, rc.request().method() + " is not allowed here; use " + allow);
         });
