@@ -50,6 +50,7 @@ class OpenApiIT {
   private static TestGateway gateway;
   private static GatewayConfig config;
   private static ApiContract contract;
+  private static String idemSchema;
 
   /** A request and the status it must get. */
   record Case(String name, boolean admin, String method, String path, String contentType, byte[] body, int status,
@@ -76,7 +77,10 @@ class OpenApiIT {
     String topic = KAFKA.createTopic(KAFKA.uniqueTopic("openapi"), 2);
     http = new Http();
     vertx = Vertx.vertx();
+    idemSchema = dev.sluice.testsupport.PostgresDb.uniqueSchema();
     config = GatewayConfig.forKafka(KAFKA.bootstrap())
+        .set("store.uri", dev.sluice.testsupport.PostgresDb.uri())
+        .set("store.schema", idemSchema)
         .set("http.max-body-bytes", MAX_BODY_BYTES)
         .set("http.max-batch-events", MAX_BATCH_EVENTS)
         .set("http.body-timeout-ms", BODY_TIMEOUT_MS)
@@ -104,7 +108,18 @@ class OpenApiIT {
     String unrouted = envelope(newId(), "nowhere.created");
     String big = "[" + String.join(",", Collections.nCopies(MAX_BODY_BYTES / ok.length() + 2, ok)) + "]";
     List<String> eleven = IntStream.range(0, MAX_BATCH_EVENTS + 1).mapToObj(i -> envelope(newId(), "ok.many")).toList();
+    String once = envelope(newId(), "ok.idem");
+    String k = "k-" + newId();
+    String k2 = "k2-" + newId();
     return List.of(
+        Case.post("with an Idempotency-Key", JSON, once, 202, "Idempotency-Key", '"' + k + '"'),
+        Case.post("its retry, replayed", JSON, once, 202, "Idempotency-Key", '"' + k + '"'),
+        Case.post("the key with another body", JSON, ok, 422, "Idempotency-Key", '"' + k + '"'),
+        Case.post("a malformed key", JSON, ok, 400, "Idempotency-Key", "\"abc"),
+        Case.post("a key on a malformed body", JSON, "{", 400, "Idempotency-Key", k2),
+        Case.post("its retry, replayed 400", JSON, "{", 400, "Idempotency-Key", k2),
+        Case.post("a key on a partly invalid batch", JSON, "[" + once + ",{}]", 207, "Idempotency-Key", k2 + "b"),
+        Case.post("its retry, replayed 207", JSON, "[" + once + ",{}]", 207, "Idempotency-Key", k2 + "b"),
         Case.post("one envelope", JSON, ok, 202),
         Case.post("one envelope, client ids echoed", JSON, envelope(newId(), "ok.ids"), 202,
             "X-Request-Id", "req-42", "X-Correlation-Id", "corr-42",
@@ -157,6 +172,18 @@ class OpenApiIT {
   @TestFactory
   Stream<DynamicTest> everyAnswerIsWhatTheDocumentSays() {
     return cases().stream().map(c -> DynamicTest.dynamicTest(c.name(), () -> check(gateway, config, c)));
+  }
+
+  @Test
+  void aKeyInProgressIs409AsTheDocumentSays() throws Exception {
+    String key = "p-" + newId();
+    String body = envelope(newId(), "ok.idem");
+    check(gateway, config, Case.post("first", JSON, body, 202, "Idempotency-Key", key));
+    try (dev.sluice.testsupport.PostgresDb db = new dev.sluice.testsupport.PostgresDb(idemSchema)) {
+      db.query("UPDATE sluice_idempotency SET state = 'in_progress', lease_until = now() + interval '1 hour'"
+          + " WHERE key = '" + key + "'");
+      check(gateway, config, Case.post("in progress", JSON, body, 409, "Idempotency-Key", key));
+    }
   }
 
   @Test
