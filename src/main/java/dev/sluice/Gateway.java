@@ -121,6 +121,7 @@ public final class Gateway {
                             new IngestVerticle(
                                 config.http(),
                                 config.websocket(),
+                                config.grpc(),
                                 streamStats,
                                 config.limits(),
                                 state,

@@ -55,7 +55,7 @@ public final class ConfigLoader {
     }
     applyEnv(tree, env);
     ConfigTree t = new ConfigTree(tree);
-    return new SluiceConfig(
+    HttpConfig http =
         new HttpConfig(
             t.string("http.host"),
             t.integer("http.port"),
@@ -63,7 +63,9 @@ public final class ConfigLoader {
             t.integer("http.max-body-bytes"),
             t.integer("http.max-batch-events"),
             t.integer("http.idle-timeout-seconds"),
-            t.integer("http.body-timeout-ms")),
+            t.integer("http.body-timeout-ms"));
+    return new SluiceConfig(
+        http,
         new WebSocketConfig(
             t.integer("websocket.credits"),
             t.integer("websocket.max-message-bytes"),
@@ -130,7 +132,9 @@ public final class ConfigLoader {
             t.longValue("subscriptions.sweep-interval-ms"),
             t.integer("subscriptions.sweep-batch"),
             t.integer("subscriptions.replay-rate"),
-            t.integer("subscriptions.replay-batch")));
+            t.integer("subscriptions.replay-batch")),
+        GrpcIngestConfig.of(t.bool("grpc.enabled"), t.integer("grpc.max-message-bytes"),
+            t.integer("grpc.stream-credits"), t.integer("grpc.max-credit-violations"), http));
   }
 
   /**

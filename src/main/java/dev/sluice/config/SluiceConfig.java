@@ -15,7 +15,8 @@ public record SluiceConfig(
     SpoolConfig spool,
     BreakerConfig kafkaBreaker,
     FallbackConfig fallback,
-    SubscriptionsConfig subscriptions) {
+    SubscriptionsConfig subscriptions,
+    GrpcIngestConfig grpc) {
 
   public SluiceConfig {
     ConfigRules.check(http, websocket, limits, kafka);

@@ -3,6 +3,7 @@ package dev.sluice.ingest;
 import dev.sluice.bus.Failure;
 import dev.sluice.bus.GatewayState;
 import dev.sluice.bus.InFlight;
+import dev.sluice.config.GrpcIngestConfig;
 import dev.sluice.config.HttpConfig;
 import dev.sluice.config.WebSocketConfig;
 import dev.sluice.config.LimitsConfig;
@@ -18,6 +19,7 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.grpc.server.GrpcServer;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -26,8 +28,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The HTTP ingest listener: {@code POST /v1/events}, and JSON answers for every path and method it
- * does not serve. Deployed once per event loop; the instances share the port.
+ * The HTTP ingest listener: {@code POST /v1/events}, the WebSocket stream, gRPC ingest (requests with
+ * an {@code application/grpc} content type, see {@link GrpcIngest}), and JSON answers for every path
+ * and method it does not serve. Deployed once per event loop; the instances share the port.
  */
 public final class IngestVerticle extends VerticleBase {
 
@@ -38,6 +41,8 @@ public final class IngestVerticle extends VerticleBase {
 
   private final HttpConfig http;
   private final WebSocketConfig websocket;
+  private final GrpcIngestConfig grpc;
+  private GrpcIngest grpcIngest;
   private final StreamStats streamStats;
   private final Set<StreamSession> sessions = new HashSet<>();
   private IngestMetrics streamMetrics;
@@ -55,6 +60,7 @@ public final class IngestVerticle extends VerticleBase {
   public IngestVerticle(
       HttpConfig http,
       WebSocketConfig websocket,
+      GrpcIngestConfig grpc,
       StreamStats streamStats,
       LimitsConfig limits,
       GatewayState state,
@@ -63,6 +69,7 @@ public final class IngestVerticle extends VerticleBase {
       long routeTimeoutMs) {
     this.http = http;
     this.websocket = websocket;
+    this.grpc = grpc;
     this.streamStats = streamStats;
     this.limits = limits;
     this.state = state;
@@ -87,6 +94,12 @@ public final class IngestVerticle extends VerticleBase {
             http.maxBodyBytes(),
             http.bodyTimeoutMs(),
             Integer.toString(limits.retryAfterSeconds()));
+    GrpcServer grpcServer = null;
+    if (grpc.enabled()) {
+      grpcIngest = GrpcIngest.create(ctx, new IngestMetrics(registry, "grpc"), grpc, http.maxBatchEvents());
+      grpcServer = grpcIngest.server();
+    }
+    GrpcServer grpcHandler = grpcServer;
     Router router = Router.router(vertx);
     router
         .route(HttpMethod.POST, EVENTS_PATH)
@@ -128,7 +141,10 @@ public final class IngestVerticle extends VerticleBase {
         .createHttpServer(options)
         .requestHandler(
             req -> {
-              if (HttpMethod.GET.equals(req.method()) && STREAM_PATH.equals(req.path()) && req.canUpgradeToWebSocket()) {
+              if (grpcHandler != null && isGrpc(req)) {
+                grpcHandler.handle(req);
+              } else if (HttpMethod.GET.equals(req.method()) && STREAM_PATH.equals(req.path())
+                  && req.canUpgradeToWebSocket()) {
                 stream(req);
               } else {
                 router.handle(req);
@@ -149,7 +165,16 @@ public final class IngestVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     List.copyOf(sessions).forEach(StreamSession::goAway);
+    if (grpcIngest != null) {
+      grpcIngest.goAway();
+    }
     return server == null ? Future.succeededFuture() : server.shutdown(2, TimeUnit.SECONDS);
+  }
+
+  /** gRPC (and gRPC-Web) requests: {@code application/grpc}, {@code application/grpc+proto}, ... */
+  private static boolean isGrpc(HttpServerRequest req) {
+    String type = req.getHeader(HttpHeaders.CONTENT_TYPE);
+    return type != null && type.regionMatches(true, 0, "application/grpc", 0, 16);
   }
 
   private void stream(HttpServerRequest req) {
