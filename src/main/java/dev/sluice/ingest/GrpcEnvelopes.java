@@ -137,8 +137,12 @@ final class GrpcEnvelopes {
         return "must be a JSON object (UTF-8), got " + kind(t);
       }
       p.skipChildren();
-      if (p.nextToken() != null) {
-        return "must be one JSON object: unexpected content after it";
+      // what follows is looked at here, not parsed: a parser would read on into a second value
+      for (int i = (int) p.currentLocation().getByteOffset(); i < bytes.length; i++) {
+        byte c = bytes[i];
+        if (c != ' ' && c != '\t' && c != '\r' && c != '\n') {
+          return "must be one JSON object: unexpected content after it";
+        }
       }
       return null;
     } catch (JsonProcessingException e) {
