@@ -63,7 +63,7 @@ aggregate() {
 
 # The modes this run was asked for, each of which must have a row with a rate above 0 in every round.
 expected_modes() {
-  if ((INGEST)); then echo raw single batch; ((STREAM)) && echo stream; fi
+  if ((INGEST)); then echo raw single batch; ((STREAM)) && echo stream; ((GRPC)) && echo grpc-unary grpc-stream; fi
   if ((BRIDGE)); then echo perftest bridge; fi
   if ((SPOOL)); then echo batch batch-spool spool-in spool-drain; fi
   if ((POOL)); then echo sink pool; fi
@@ -171,6 +171,11 @@ report() {
     if ((STREAM)); then
       printf 'stream = WebSocket /v1/stream (tools/StreamLoad.java): events/s = acked events / duration, req/s = frames/s, latencies = frame sent -> ack;\n'
       printf '  errors = nacked events (nack_<code>), error frames by code, closes and unsettled frames\n'
+    fi
+    if ((INGEST && GRPC)); then
+      printf 'grpc-unary / grpc-stream = sluice.v1.Ingest Publish / Stream through grpc-java (tools/GrpcLoad.java), %s channels: events/s =\n' "$GRPC_CONNECTIONS"
+      printf '  accepted / duration, req/s = calls (messages)/s, latencies = call sent -> answer (message sent -> ack); errors = failed calls\n'
+      printf '  by status, refused events (nack_<code>), unsettled calls\n'
     fi
     if ((BRIDGE)); then
       printf 'perftest = RabbitMQ PerfTest publishing with confirms: msg/s confirmed, p50/p99 = publish -> confirm; landed = in the queue >= confirmed\n'
