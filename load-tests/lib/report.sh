@@ -135,7 +135,7 @@ report() {
       function c(x,   s) { s = sprintf("%.0f", x); r = ""; while (length(s) > 3) { r = "," substr(s, length(s) - 2) r; s = substr(s, 1, length(s) - 3) } return s r }
       function f1(x) { return x == "-" ? "-" : sprintf("%.1f", x) }
       BEGIN {
-        printf "%-8s %-33s %-9s %-7s %-7s %-8s %-16s %-27s %-23s %-21s\n", "mode", "events/s (min-max)", "req/s", "p50 ms", "p99 ms", "p99.9 ms", "errors", "landed = accepted", "CPU gw/broker/load/oth", "x raw (min-max)"
+        printf "%-11s %-33s %-9s %-7s %-7s %-8s %-16s %-27s %-23s %-21s\n", "mode", "events/s (min-max)", "req/s", "p50 ms", "p99 ms", "p99.9 ms", "errors", "landed = accepted", "CPU gw/broker/load/oth", "x raw (min-max)"
       }
       {
         ev = c($3) " (" c($4) "-" c($5) ")"
@@ -143,7 +143,7 @@ report() {
         la = c($14) ($13 == $14 ? " = " : ($14 > $13 ? " >= " : " < ")) c($13) ($22 == 0 ? " ok" : " NO")
         cpu = sprintf("%.2f/%.2f/%.2f/%.2f", $15, $16, $17, $21)
         ra = ($1 == "raw" || $1 == "perftest" || $1 == "sink" ? "1" : sprintf("%.2f (%.2f-%.2f)", $18, $19, $20))
-        printf "%-8s %-33s %-9s %-7s %-7s %-8s %-16s %-27s %-23s %-21s\n", $1, ev, rq, f1($7), f1($8), f1($10), $12, la, cpu, ra
+        printf "%-11s %-33s %-9s %-7s %-7s %-8s %-16s %-27s %-23s %-21s\n", $1, ev, rq, f1($7), f1($8), f1($10), $12, la, cpu, ra
       }' <<<"$agg"
     printf '\n'
     if ((INGEST)); then
@@ -202,7 +202,7 @@ report() {
       "$((HEAP_PEAK / 1048576))" "$((HEAP_MAX_BYTES / 1048576))" "$GW_EXIT" "$( ((BRIDGE && INGEST)) && echo " (bridge gateway: $BR_EXIT)")" "$T_TOTAL"
     if [[ -s $RUN/threads.tsv ]]; then
       printf 'busiest gateway threads (cores; pools summed as -N), round %s:\n' "$ROUNDS"
-      awk -F'\t' -v r="$ROUNDS" '$1 == r { printf "  %-8s %s\n", $2, $3 }' "$RUN/threads.tsv"
+      awk -F'\t' -v r="$ROUNDS" '$1 == r { printf "  %-11s %s\n", $2, $3 }' "$RUN/threads.tsv"
     fi
   } | tee "$base.txt"
 
