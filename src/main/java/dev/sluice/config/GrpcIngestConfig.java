@@ -17,6 +17,21 @@ public record GrpcIngestConfig(boolean enabled, int maxMessageBytes, int streamC
     Check.atLeast("grpc.max-credit-violations", maxCreditViolations, 1);
   }
 
+  /**
+   * Values that cannot work with the process's in-flight bound: a larger message could never be admitted
+   * (a Stream call would wait for the budget forever), as for {@code websocket.*}.
+   */
+  static void check(GrpcIngestConfig grpc, LimitsConfig limits) {
+    if (grpc.maxMessageBytes() > limits.maxInFlightBytes()) {
+      throw new ConfigException("grpc.max-message-bytes", "must not exceed limits.max-in-flight-bytes ("
+          + limits.maxInFlightBytes() + "), got " + grpc.maxMessageBytes());
+    }
+    if (grpc.streamCredits() > limits.maxInFlightEvents()) {
+      throw new ConfigException("grpc.stream-credits", "must not exceed limits.max-in-flight-events ("
+          + limits.maxInFlightEvents() + "), got " + grpc.streamCredits());
+    }
+  }
+
   /** {@code grpc.max-message-bytes: 0} (the default) means {@code http.max-body-bytes}. */
   static GrpcIngestConfig of(
       boolean enabled, int maxMessageBytes, int streamCredits, int maxCreditViolations, HttpConfig http) {

@@ -21,5 +21,6 @@ public record SluiceConfig(
   public SluiceConfig {
     ConfigRules.check(http, websocket, limits, kafka);
     FallbackConfig.check(fallback, routing, spool);
+    GrpcIngestConfig.check(grpc, limits);
   }
 }
