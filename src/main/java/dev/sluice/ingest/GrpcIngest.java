@@ -91,7 +91,21 @@ final class GrpcIngest implements Service {
     // Idempotency-Key: the "idempotency-key" metadata (req.headers().get(IDEMPOTENCY_KEY)) is checked
     // here, before the request is read: a stored answer is replayed, a request in progress refused with
     // ABORTED (SLC-1017); the answer sent by answer() is what gets stored. Wired with the idempotency store.
-    req.handler(msg -> onRequest(req, msg, started));
+    boolean[] read = {false};
+    req.handler(
+        msg -> {
+          if (!read[0]) { // a unary call has one request message
+            read[0] = true;
+            onRequest(req, msg, started);
+          }
+        });
+    req.endHandler(
+        v -> {
+          if (!read[0]) {
+            read[0] = true;
+            refuse(req.response(), Failure.EMPTY_BODY, "the call carried no request message", started);
+          }
+        });
   }
 
   private void onRequest(GrpcServerRequest<PublishRequest, PublishResponse> req, PublishRequest msg, long started) {

@@ -167,6 +167,24 @@ class GrpcIngestIT {
   }
 
   @Test
+  void aCallWithoutARequestMessageIsAnsweredInvalidArgument() {
+    io.grpc.ClientCall<PublishRequest, PublishResponse> call = channel.newCall(GrpcIngestClient.PUBLISH,
+        CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS));
+    java.util.concurrent.CompletableFuture<Status> closed = new java.util.concurrent.CompletableFuture<>();
+    call.start(new io.grpc.ClientCall.Listener<>() {
+      @Override
+      public void onClose(Status status, io.grpc.Metadata trailers) {
+        closed.complete(status);
+      }
+    }, new io.grpc.Metadata());
+    call.request(1);
+    call.halfClose(); // no message
+    Status status = closed.orTimeout(15, TimeUnit.SECONDS).join();
+    assertThat(status.getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+    assertThat(status.getDescription()).startsWith("SLC-1008");
+  }
+
+  @Test
   void healthFollowsReadinessAndReflectionListsTheServices() throws Exception {
     HealthGrpc.HealthBlockingStub health = HealthGrpc.newBlockingStub(channel);
     assertThat(health.check(HealthCheckRequest.newBuilder().setService("sluice.v1.Ingest").build()).getStatus())
