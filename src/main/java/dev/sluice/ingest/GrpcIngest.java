@@ -10,9 +10,7 @@ import dev.sluice.grpc.v1.IngestGrpcService;
 import dev.sluice.grpc.v1.PublishRequest;
 import dev.sluice.grpc.v1.PublishResponse;
 import dev.sluice.schema.Violation;
-import io.vertx.core.Future;
 import io.vertx.grpc.common.ServiceName;
-import io.vertx.grpc.health.HealthService;
 import io.vertx.grpc.reflection.ReflectionService;
 import io.vertx.grpc.server.GrpcServer;
 import io.vertx.grpc.server.GrpcServerOptions;
@@ -54,10 +52,8 @@ final class GrpcIngest implements Service {
   GrpcServer server() {
     GrpcServer server =
         GrpcServer.server(ctx.vertx(), new GrpcServerOptions().setMaxMessageSize(config.maxMessageBytes()));
-    HealthService health = HealthService.create(ctx.vertx());
-    health.register(SERVICE, () -> Future.succeededFuture(ctx.state().ready()));
-    health.register("", () -> Future.succeededFuture(ctx.state().ready()));
-    return server.addService(this).addService(health).addService(ReflectionService.v1());
+    return server.addService(this).addService(new GrpcHealth(ctx.vertx(), ctx.state()::ready))
+        .addService(ReflectionService.v1());
   }
 
   @Override

@@ -16,6 +16,8 @@ import dev.sluice.testsupport.GrpcIngestClient;
 import dev.sluice.testsupport.GrpcJava;
 import dev.sluice.testsupport.Http;
 import dev.sluice.testsupport.KafkaBroker;
+import dev.sluice.testsupport.Metrics;
+import dev.sluice.testsupport.Ports;
 import dev.sluice.testsupport.TestGateway;
 import io.grpc.CallOptions;
 import io.grpc.ManagedChannel;
@@ -86,6 +88,7 @@ class GrpcIngestIT {
   void publishes10000EventsInBatchesAndKafkaHoldsExactlyThemAtTheAnsweredPositions() {
     Map<String, IngestEvent> sent = new HashMap<>();
     Map<String, String> positionOf = new HashMap<>();
+    double acceptedBefore = acceptedByGrpc();
     for (int b = 0; b < 20; b++) {
       List<IngestEvent> batch = new ArrayList<>();
       for (int i = 0; i < 500; i++) {
@@ -114,6 +117,36 @@ class GrpcIngestIT {
       assertThat(new String(rec.value(), StandardCharsets.UTF_8)).isEqualTo(envelopeOf(sent.get(id)));
     }
     assertThat(held).isEqualTo(positionOf);
+    assertThat(acceptedByGrpc() - acceptedBefore).as("sluice_ingest_events_total{protocol=grpc,result=accepted}")
+        .isEqualTo(10_000);
+  }
+
+  private static double acceptedByGrpc() {
+    try {
+      Http.Reply r = http.get(gateway.adminUri("/metrics"));
+      return Metrics.parse(r.text()).sum("sluice_ingest_events_total", Map.of("protocol", "grpc", "result", "accepted"));
+    } catch (java.io.IOException | InterruptedException e) {
+      throw new AssertionError("cannot read /metrics: " + e, e);
+    }
+  }
+
+  @Test
+  void withoutKafkaPublishIsUnavailableAndHealthNotServing() throws Exception {
+    // nothing listens on the bootstrap port and no spool or fallback is configured
+    try (TestGateway alone = TestGateway.start(GatewayConfig.forKafka("127.0.0.1:" + Ports.free())
+            .route("unary.#", unaryTopic))) {
+      ManagedChannel c = GrpcJava.channel(alone.ingestUri("/").getPort());
+      try {
+        StatusRuntimeException e = catchThrowableOfType(StatusRuntimeException.class,
+            () -> GrpcIngestClient.publish(c, List.of(event(newId(), "unary.created"))));
+        assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+        assertThat(GrpcIngestClient.reason(e)).isEqualTo("SLC-5002");
+        assertThat(HealthGrpc.newBlockingStub(c).check(HealthCheckRequest.getDefaultInstance()).getStatus())
+            .isEqualTo(HealthCheckResponse.ServingStatus.NOT_SERVING);
+      } finally {
+        c.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+      }
+    }
   }
 
   @Test
@@ -190,6 +223,11 @@ class GrpcIngestIT {
     assertThat(health.check(HealthCheckRequest.newBuilder().setService("sluice.v1.Ingest").build()).getStatus())
         .isEqualTo(HealthCheckResponse.ServingStatus.SERVING);
     assertThat(health.check(HealthCheckRequest.getDefaultInstance()).getStatus())
+        .isEqualTo(HealthCheckResponse.ServingStatus.SERVING);
+    StatusRuntimeException unknown = catchThrowableOfType(StatusRuntimeException.class,
+        () -> health.check(HealthCheckRequest.newBuilder().setService("no.such.Service").build()));
+    assertThat(unknown.getStatus().getCode()).isEqualTo(Status.Code.NOT_FOUND);
+    assertThat(health.watch(HealthCheckRequest.getDefaultInstance()).next().getStatus())
         .isEqualTo(HealthCheckResponse.ServingStatus.SERVING);
     assertThat(GrpcReflection.listServices(channel))
         .contains("sluice.v1.Ingest", "grpc.health.v1.Health", "grpc.reflection.v1.ServerReflection");
