@@ -156,6 +156,33 @@ class GrpcStreamIT {
   }
 
   @Test
+  void aGatewayShuttingDownEndsOpenStreamsWithUnavailableAfterAckingWhatItTook() throws Exception {
+    String byeTopic = KAFKA.createTopic(KAFKA.uniqueTopic("grpc-stream-bye"), 1);
+    TestGateway closing = TestGateway.startReady(GatewayConfig.forKafka(KAFKA.bootstrap()).route("bye.#", byeTopic),
+        http);
+    ManagedChannel c = GrpcJava.channel(closing.ingestUri("/").getPort());
+    boolean closed = false;
+    try {
+      Received in = new Received();
+      StreamObserver<StreamRequest> out = GrpcIngestClient.stream(c, in);
+      out.onNext(StreamRequest.newBuilder().addEvents(event(newId(), "bye.created")).build());
+      org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> in.responses.size() == 2);
+      closed = true;
+      closing.close();
+      Throwable t = org.assertj.core.api.Assertions.catchThrowable(() -> in.done.get(30, TimeUnit.SECONDS));
+      io.grpc.StatusRuntimeException e = (io.grpc.StatusRuntimeException) t.getCause();
+      assertThat(e.getStatus().getCode()).isEqualTo(io.grpc.Status.Code.UNAVAILABLE);
+      assertThat(GrpcIngestClient.reason(e)).isEqualTo("SLC-5003");
+      assertThat(new ArrayList<>(in.responses).get(1).getAck().getAccepted()).isEqualTo(1);
+    } finally {
+      c.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+      if (!closed) {
+        closing.close();
+      }
+    }
+  }
+
+  @Test
   void aMessageBeyondTheCreditsIsRefusedAloneAndInvalidEventsAreRefusedWithPointers() throws Exception {
     Received in = new Received();
     StreamObserver<StreamRequest> out = GrpcIngestClient.stream(channel, in);
