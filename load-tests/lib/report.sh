@@ -63,7 +63,7 @@ aggregate() {
 
 # The modes this run was asked for, each of which must have a row with a rate above 0 in every round.
 expected_modes() {
-  if ((INGEST)); then echo raw single batch; ((STREAM)) && echo stream; fi
+  if ((INGEST)); then echo raw single batch; ((STREAM)) && echo stream; ((GRPC)) && echo grpc-unary grpc-stream; fi
   if ((BRIDGE)); then echo perftest bridge; fi
   if ((SPOOL)); then echo batch batch-spool spool-in spool-drain; fi
   if ((POOL)); then echo sink pool; fi
@@ -135,7 +135,7 @@ report() {
       function c(x,   s) { s = sprintf("%.0f", x); r = ""; while (length(s) > 3) { r = "," substr(s, length(s) - 2) r; s = substr(s, 1, length(s) - 3) } return s r }
       function f1(x) { return x == "-" ? "-" : sprintf("%.1f", x) }
       BEGIN {
-        printf "%-8s %-33s %-9s %-7s %-7s %-8s %-16s %-27s %-23s %-21s\n", "mode", "events/s (min-max)", "req/s", "p50 ms", "p99 ms", "p99.9 ms", "errors", "landed = accepted", "CPU gw/broker/load/oth", "x raw (min-max)"
+        printf "%-11s %-33s %-9s %-7s %-7s %-8s %-16s %-27s %-23s %-21s\n", "mode", "events/s (min-max)", "req/s", "p50 ms", "p99 ms", "p99.9 ms", "errors", "landed = accepted", "CPU gw/broker/load/oth", "x raw (min-max)"
       }
       {
         ev = c($3) " (" c($4) "-" c($5) ")"
@@ -143,7 +143,7 @@ report() {
         la = c($14) ($13 == $14 ? " = " : ($14 > $13 ? " >= " : " < ")) c($13) ($22 == 0 ? " ok" : " NO")
         cpu = sprintf("%.2f/%.2f/%.2f/%.2f", $15, $16, $17, $21)
         ra = ($1 == "raw" || $1 == "perftest" || $1 == "sink" ? "1" : sprintf("%.2f (%.2f-%.2f)", $18, $19, $20))
-        printf "%-8s %-33s %-9s %-7s %-7s %-8s %-16s %-27s %-23s %-21s\n", $1, ev, rq, f1($7), f1($8), f1($10), $12, la, cpu, ra
+        printf "%-11s %-33s %-9s %-7s %-7s %-8s %-16s %-27s %-23s %-21s\n", $1, ev, rq, f1($7), f1($8), f1($10), $12, la, cpu, ra
       }' <<<"$agg"
     printf '\n'
     if ((INGEST)); then
@@ -172,6 +172,11 @@ report() {
       printf 'stream = WebSocket /v1/stream (tools/StreamLoad.java): events/s = acked events / duration, req/s = frames/s, latencies = frame sent -> ack;\n'
       printf '  errors = nacked events (nack_<code>), error frames by code, closes and unsettled frames\n'
     fi
+    if ((INGEST && GRPC)); then
+      printf 'grpc-unary / grpc-stream = sluice.v1.Ingest Publish / Stream through grpc-java (tools/GrpcLoad.java), %s channels: events/s =\n' "$GRPC_CONNECTIONS"
+      printf '  accepted / duration, req/s = calls (messages)/s, latencies = call sent -> answer (message sent -> ack); errors = failed calls\n'
+      printf '  by status, refused events (nack_<code>), unsettled calls\n'
+    fi
     if ((BRIDGE)); then
       printf 'perftest = RabbitMQ PerfTest publishing with confirms: msg/s confirmed, p50/p99 = publish -> confirm; landed = in the queue >= confirmed\n'
       printf 'bridge = Kafka -> RabbitMQ route: msg/s = sluice_bridge_messages_total{result="bridged"} over the window, a backlog left at its end;\n'
@@ -197,7 +202,7 @@ report() {
       "$((HEAP_PEAK / 1048576))" "$((HEAP_MAX_BYTES / 1048576))" "$GW_EXIT" "$( ((BRIDGE && INGEST)) && echo " (bridge gateway: $BR_EXIT)")" "$T_TOTAL"
     if [[ -s $RUN/threads.tsv ]]; then
       printf 'busiest gateway threads (cores; pools summed as -N), round %s:\n' "$ROUNDS"
-      awk -F'\t' -v r="$ROUNDS" '$1 == r { printf "  %-8s %s\n", $2, $3 }' "$RUN/threads.tsv"
+      awk -F'\t' -v r="$ROUNDS" '$1 == r { printf "  %-11s %s\n", $2, $3 }' "$RUN/threads.tsv"
     fi
   } | tee "$base.txt"
 

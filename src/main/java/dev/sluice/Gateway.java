@@ -129,6 +129,7 @@ public final class Gateway {
                             new IngestVerticle(
                                 config.http(),
                                 config.websocket(),
+                                config.grpc(),
                                 streamStats,
                                 config.limits(),
                                 state,

@@ -55,7 +55,7 @@ public final class ConfigLoader {
     }
     applyEnv(tree, env);
     ConfigTree t = new ConfigTree(tree);
-    return new SluiceConfig(
+    HttpConfig http =
         new HttpConfig(
             t.string("http.host"),
             t.integer("http.port"),
@@ -63,7 +63,9 @@ public final class ConfigLoader {
             t.integer("http.max-body-bytes"),
             t.integer("http.max-batch-events"),
             t.integer("http.idle-timeout-seconds"),
-            t.integer("http.body-timeout-ms")),
+            t.integer("http.body-timeout-ms"));
+    return new SluiceConfig(
+        http,
         new WebSocketConfig(
             t.integer("websocket.credits"),
             t.integer("websocket.max-message-bytes"),
@@ -134,7 +136,9 @@ public final class ConfigLoader {
         new IdempotencyConfig(t.bool("idempotency.enabled"),
             IdempotencyConfig.durationMs("idempotency.ttl", t.string("idempotency.ttl")),
             t.longValue("idempotency.lease-ms"), t.longValue("idempotency.timeout-ms"),
-            t.longValue("idempotency.sweep-interval-ms"), t.integer("idempotency.sweep-batch")));
+            t.longValue("idempotency.sweep-interval-ms"), t.integer("idempotency.sweep-batch")),
+        GrpcIngestConfig.of(t.bool("grpc.enabled"), t.integer("grpc.max-message-bytes"),
+            t.integer("grpc.stream-credits"), t.integer("grpc.max-credit-violations"), http));
   }
 
   /**

@@ -16,10 +16,12 @@ public record SluiceConfig(
     BreakerConfig kafkaBreaker,
     FallbackConfig fallback,
     SubscriptionsConfig subscriptions,
-    IdempotencyConfig idempotency) {
+    IdempotencyConfig idempotency,
+    GrpcIngestConfig grpc) {
 
   public SluiceConfig {
     ConfigRules.check(http, websocket, limits, kafka);
     FallbackConfig.check(fallback, routing, spool);
+    GrpcIngestConfig.check(grpc, limits);
   }
 }

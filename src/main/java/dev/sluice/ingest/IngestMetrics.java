@@ -42,7 +42,7 @@ final class IngestMetrics {
   private final String protocol;
 
   /**
-   * @param protocol the {@code protocol} tag: {@code http} or {@code websocket}
+   * @param protocol the {@code protocol} tag: {@code http}, {@code websocket} or {@code grpc}
    */
   IngestMetrics(MeterRegistry registry, String protocol) {
     this.registry = registry;
@@ -55,7 +55,7 @@ final class IngestMetrics {
       rejections.put(
           f,
           Counter.builder("sluice.ingest.rejections")
-              .description("Requests (HTTP) or frames (WebSocket) refused as a whole, by reason")
+              .description("Requests (HTTP), frames (WebSocket) or calls and messages (gRPC) refused as a whole, by reason")
               .tag("reason", f.reason())
               .tag("protocol", protocol)
               .register(registry));

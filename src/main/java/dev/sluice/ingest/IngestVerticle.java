@@ -4,6 +4,7 @@ import dev.sluice.api.OpenApiDocument;
 import dev.sluice.bus.Failure;
 import dev.sluice.bus.GatewayState;
 import dev.sluice.bus.InFlight;
+import dev.sluice.config.GrpcIngestConfig;
 import dev.sluice.config.HttpConfig;
 import dev.sluice.config.WebSocketConfig;
 import dev.sluice.config.LimitsConfig;
@@ -21,6 +22,7 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.grpc.server.GrpcServer;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -29,8 +31,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The HTTP ingest listener: {@code POST /v1/events}, {@code GET /v1/stream}, the OpenAPI document
- * ({@link OpenApiDocument}), and JSON answers for every path and method it does not serve. Deployed once per event loop; the instances share the port.
+ * The HTTP ingest listener: {@code POST /v1/events}, the WebSocket stream, gRPC ingest (requests with
+ * an {@code application/grpc} content type, see {@link GrpcIngest}), the OpenAPI document ({@link
+ * OpenApiDocument}), and JSON answers for every path and method it does not serve. Deployed once per
+ * event loop; the instances share the port.
  */
 public final class IngestVerticle extends VerticleBase {
 
@@ -41,6 +45,8 @@ public final class IngestVerticle extends VerticleBase {
 
   private final HttpConfig http;
   private final WebSocketConfig websocket;
+  private final GrpcIngestConfig grpc;
+  private GrpcIngest grpcIngest;
   private final StreamStats streamStats;
   private final Set<StreamSession> sessions = new HashSet<>();
   private IngestMetrics streamMetrics;
@@ -60,6 +66,7 @@ public final class IngestVerticle extends VerticleBase {
   public IngestVerticle(
       HttpConfig http,
       WebSocketConfig websocket,
+      GrpcIngestConfig grpc,
       StreamStats streamStats,
       LimitsConfig limits,
       GatewayState state,
@@ -69,6 +76,7 @@ public final class IngestVerticle extends VerticleBase {
       IdempotencyGate idempotency) {
     this.http = http;
     this.websocket = websocket;
+    this.grpc = grpc;
     this.streamStats = streamStats;
     this.limits = limits;
     this.state = state;
@@ -97,6 +105,12 @@ public final class IngestVerticle extends VerticleBase {
             http.bodyTimeoutMs(),
             Integer.toString(limits.retryAfterSeconds()),
             idempotency);
+    GrpcServer grpcServer = null;
+    if (grpc.enabled()) {
+      grpcIngest = GrpcIngest.create(ctx, new IngestMetrics(registry, "grpc"), grpc, http.maxBatchEvents());
+      grpcServer = grpcIngest.server();
+    }
+    GrpcServer grpcHandler = grpcServer;
     Router router = Router.router(vertx);
     router
         .route(HttpMethod.POST, EVENTS_PATH)
@@ -139,7 +153,10 @@ public final class IngestVerticle extends VerticleBase {
         .createHttpServer(options)
         .requestHandler(
             req -> {
-              if (HttpMethod.GET.equals(req.method()) && STREAM_PATH.equals(req.path()) && req.canUpgradeToWebSocket()) {
+              if (grpcHandler != null && isGrpc(req)) {
+                grpcHandler.handle(req);
+              } else if (HttpMethod.GET.equals(req.method()) && STREAM_PATH.equals(req.path())
+                  && req.canUpgradeToWebSocket()) {
                 stream(req);
               } else {
                 router.handle(req);
@@ -160,7 +177,22 @@ public final class IngestVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     List.copyOf(sessions).forEach(StreamSession::goAway);
+    if (grpcIngest != null) {
+      grpcIngest.goAway();
+    }
     return server == null ? Future.succeededFuture() : server.shutdown(2, TimeUnit.SECONDS);
+  }
+
+  /** gRPC (and gRPC-Web) requests: {@code application/grpc}, {@code application/grpc+proto}, ... */
+  /**
+   * gRPC runs on HTTP/2 only: an {@code application/grpc} request over HTTP/1.1 (or gRPC-Web, which is
+   * not served) goes to the router and gets its JSON 404 like any other unknown path.
+   */
+  private static boolean isGrpc(HttpServerRequest req) {
+    String type = req.getHeader(HttpHeaders.CONTENT_TYPE);
+    return req.version() == io.vertx.core.http.HttpVersion.HTTP_2
+        && type != null && type.regionMatches(true, 0, "application/grpc", 0, 16)
+        && !type.regionMatches(true, 0, "application/grpc-web", 0, 20);
   }
 
   private void stream(HttpServerRequest req) {

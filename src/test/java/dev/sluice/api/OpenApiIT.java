@@ -120,6 +120,8 @@ class OpenApiIT {
         Case.post("its retry, replayed 400", JSON, "{", 400, "Idempotency-Key", k2),
         Case.post("a key on a partly invalid batch", JSON, "[" + once + ",{}]", 207, "Idempotency-Key", k2 + "b"),
         Case.post("its retry, replayed 207", JSON, "[" + once + ",{}]", 207, "Idempotency-Key", k2 + "b"),
+        Case.ingest("gRPC over HTTP/1.1", "POST", "/sluice.v1.Ingest/Publish", "application/grpc", "", 404),
+        Case.ingest("a gRPC path without gRPC", "POST", "/sluice.v1.Ingest/Publish", JSON, "{}", 404),
         Case.post("one envelope", JSON, ok, 202),
         Case.post("one envelope, client ids echoed", JSON, envelope(newId(), "ok.ids"), 202,
             "X-Request-Id", "req-42", "X-Correlation-Id", "corr-42",

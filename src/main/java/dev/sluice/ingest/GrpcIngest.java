@@ -1,0 +1,192 @@
+package dev.sluice.ingest;
+
+import com.google.protobuf.Descriptors;
+import dev.sluice.bus.Event;
+import dev.sluice.bus.Failure;
+import dev.sluice.bus.Outcome;
+import dev.sluice.config.GrpcIngestConfig;
+import dev.sluice.grpc.v1.EventResult;
+import dev.sluice.grpc.v1.IngestGrpcService;
+import dev.sluice.grpc.v1.PublishRequest;
+import dev.sluice.grpc.v1.PublishResponse;
+import dev.sluice.schema.Violation;
+import io.vertx.grpc.common.ServiceName;
+import io.vertx.grpc.reflection.ReflectionService;
+import io.vertx.grpc.server.GrpcServer;
+import io.vertx.grpc.server.GrpcServerOptions;
+import io.vertx.grpc.server.GrpcServerRequest;
+import io.vertx.grpc.server.GrpcServerResponse;
+import io.vertx.grpc.server.Service;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The {@code sluice.v1.Ingest} service on the ingest port, beside the standard health service (its
+ * status follows the gateway's readiness) and server reflection. One per ingest verticle instance, on
+ * its event loop.
+ */
+final class GrpcIngest implements Service {
+
+  static final String SERVICE = "sluice.v1.Ingest";
+  static final String IDEMPOTENCY_KEY = "idempotency-key";
+
+  private final IngestContext ctx;
+  private final IngestMetrics metrics;
+  private final GrpcIngestConfig config;
+  private final int maxBatchEvents;
+  private final Set<GrpcStream> streams = new HashSet<>();
+
+  private GrpcIngest(IngestContext ctx, IngestMetrics metrics, GrpcIngestConfig config, int maxBatchEvents) {
+    this.ctx = ctx;
+    this.metrics = metrics;
+    this.config = config;
+    this.maxBatchEvents = maxBatchEvents;
+  }
+
+  /** The gRPC server of an ingest instance: a handler of the HTTP requests with a gRPC content type. */
+  static GrpcIngest create(IngestContext ctx, IngestMetrics metrics, GrpcIngestConfig config, int maxBatchEvents) {
+    return new GrpcIngest(ctx, metrics, config, maxBatchEvents);
+  }
+
+  GrpcServer server() {
+    GrpcServer server =
+        GrpcServer.server(ctx.vertx(), new GrpcServerOptions().setMaxMessageSize(config.maxMessageBytes()));
+    return server.addService(this).addService(new GrpcHealth(ctx.vertx(), ctx.state()::ready))
+        .addService(ReflectionService.v1());
+  }
+
+  @Override
+  public ServiceName name() {
+    return IngestGrpcService.SERVICE_NAME;
+  }
+
+  @Override
+  public Descriptors.ServiceDescriptor descriptor() {
+    return IngestGrpcService.SERVICE_DESCRIPTOR;
+  }
+
+  @Override
+  public void bind(GrpcServer server) {
+    server.callHandler(IngestGrpcService.Publish, this::publish);
+    server.callHandler(IngestGrpcService.Stream, req -> {
+      GrpcStream s = new GrpcStream(ctx, metrics, config, maxBatchEvents, req);
+      streams.add(s);
+      s.whenClosed(() -> streams.remove(s));
+      s.start();
+    });
+  }
+
+  /** Shutdown: every event in flight was settled while the gateway drained; end the open streams. */
+  void goAway() {
+    List.copyOf(streams).forEach(GrpcStream::goAway);
+  }
+
+  private void publish(GrpcServerRequest<PublishRequest, PublishResponse> req) {
+    long started = System.nanoTime();
+    // Idempotency-Key: the "idempotency-key" metadata (req.headers().get(IDEMPOTENCY_KEY)) is checked
+    // here, before the request is read: a stored answer is replayed, a request in progress refused with
+    // ABORTED (SLC-1017); the answer sent by answer() is what gets stored. Wired with the idempotency store.
+    boolean[] read = {false};
+    req.handler(
+        msg -> {
+          if (!read[0]) { // a unary call has one request message
+            read[0] = true;
+            onRequest(req, msg, started);
+          }
+        });
+    req.endHandler(
+        v -> {
+          if (!read[0]) {
+            read[0] = true;
+            refuse(req.response(), Failure.EMPTY_BODY, "the call carried no request message", started);
+          }
+        });
+  }
+
+  private void onRequest(GrpcServerRequest<PublishRequest, PublishResponse> req, PublishRequest msg, long started) {
+    GrpcServerResponse<PublishRequest, PublishResponse> resp = req.response();
+    int n = msg.getEventsCount();
+    if (ctx.state().draining()) {
+      refuse(resp, Failure.SHUTTING_DOWN, "the gateway is shutting down; retry on another instance", started);
+    } else if (!ctx.state().acceptsEvents()) {
+      refuse(resp, Failure.KAFKA_UNAVAILABLE, ctx.state().fallbackConfigured()
+          ? "Kafka is unreachable and the spool does not answer; retry later" : "Kafka is unreachable; retry later",
+          started);
+    } else if (n == 0) {
+      refuse(resp, Failure.EMPTY_BODY, "the request holds no event", started);
+    } else if (n > maxBatchEvents) {
+      refuse(resp, Failure.TOO_MANY_EVENTS,
+          "more than " + maxBatchEvents + " events in one request (http.max-batch-events)", started);
+    } else {
+      String cid = req.headers().get("x-correlation-id");
+      GrpcEnvelopes.Read read =
+          GrpcEnvelopes.read(ctx.reader(), msg.getEventsList(), Ids.usable(cid) ? cid : Ids.random());
+      List<Event> events = read.events();
+      if (events.isEmpty()) {
+        answer(resp, msg, read, new Outcome[0], started);
+        return;
+      }
+      if (!ctx.inFlight().tryAcquireEvents(events.size())) {
+        refuse(resp, Failure.OVERLOADED, "too many events in flight (" + ctx.inFlight().events() + "); retry later",
+            started);
+        return;
+      }
+      if (!ctx.inFlight().tryAcquireBytes(read.bytes())) {
+        ctx.inFlight().releaseEvents(events.size());
+        refuse(resp, Failure.OVERLOADED, "too much in flight (" + ctx.inFlight().bytes() + " bytes); retry later",
+            started);
+        return;
+      }
+      String traceparent = req.headers().get("traceparent");
+      ctx.publish(events, Ids.validTraceparent(traceparent) ? traceparent : null)
+          .onSuccess(
+              outcomes -> {
+                ctx.inFlight().releaseEvents(events.size());
+                ctx.inFlight().releaseBytes(read.bytes());
+                answer(resp, msg, read, outcomes, started);
+              });
+    }
+  }
+
+  /**
+   * OK with a result per event when at least one was taken; else the status of the first failure (all
+   * invalid: INVALID_ARGUMENT with every violation), the results in the details.
+   */
+  private void answer(GrpcServerResponse<PublishRequest, PublishResponse> resp, PublishRequest msg,
+      GrpcEnvelopes.Read read, Outcome[] outcomes, long started) {
+    int accepted = metrics.settled(read.rejections(), outcomes);
+    List<EventResult> results = GrpcAnswers.results(msg.getEventsList(), read.events(), outcomes, read.rejections());
+    int failed = read.events().size() - accepted;
+    PublishResponse answer = PublishResponse.newBuilder().setAccepted(accepted)
+        .setRejected(read.rejections().size()).setFailed(failed).addAllResults(results).build();
+    if (accepted > 0) {
+      resp.end(answer);
+      metrics.answered(failed + read.rejections().size() == 0 ? 202 : 207, started);
+      return;
+    }
+    Outcome first = null;
+    for (Outcome o : outcomes) {
+      if (!o.isAccepted()) {
+        first = o;
+        break;
+      }
+    }
+    List<Violation> violations = GrpcAnswers.violations(read.rejections());
+    if (first == null) {
+      GrpcAnswers.fail(resp, Failure.INVALID_ENVELOPE, read.total() == 1 ? read.rejections().get(0).message()
+          : "all " + read.total() + " events are invalid", violations, answer);
+      metrics.answered(Failure.INVALID_ENVELOPE.httpStatus(), started);
+    } else {
+      GrpcAnswers.fail(resp, first.failure(), first.message() == null ? "not taken" : first.message(), violations,
+          answer);
+      metrics.answered(first.failure().httpStatus(), started);
+    }
+  }
+
+  private void refuse(GrpcServerResponse<?, ?> resp, Failure f, String message, long started) {
+    metrics.rejected(f);
+    GrpcAnswers.fail(resp, f, message, List.of(), null);
+    metrics.answered(f.httpStatus(), started);
+  }
+}
