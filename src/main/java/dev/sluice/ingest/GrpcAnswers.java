@@ -78,9 +78,9 @@ final class GrpcAnswers {
   /**
    * Ends the call with the failure's status: the message is {@code "SLC-nnnn: message"}; the details
    * hold ErrorInfo, a BadRequest when there are violations, and {@code extra} (e.g. the
-   * PublishResponse) when not null.
+   * PublishResponse) when not null. Returns the status it sent (an idempotent call stores it).
    */
-  static void fail(GrpcServerResponse<?, ?> resp, Failure f, String message, List<Violation> violations,
+  static Status fail(GrpcServerResponse<?, ?> resp, Failure f, String message, List<Violation> violations,
       Message extra) {
     GrpcStatus status = GrpcStatus.valueOf(f.grpcStatus());
     String text = f.id() + ": " + message;
@@ -98,8 +98,12 @@ final class GrpcAnswers {
     if (extra != null) {
       st.addDetails(Any.pack(extra));
     }
-    resp.trailers().set(STATUS_DETAILS, Base64.getEncoder().withoutPadding().encodeToString(st.build().toByteArray()));
-    resp.status(status).statusMessage(text).end();
+    Status built = st.build();
+    if (resp != null) {
+      resp.trailers().set(STATUS_DETAILS, Base64.getEncoder().withoutPadding().encodeToString(built.toByteArray()));
+      resp.status(status).statusMessage(text).end();
+    }
+    return built;
   }
 
   /** Every violation of the rejections, in call order. */

@@ -1,5 +1,7 @@
 package dev.sluice.ingest;
 
+import com.google.rpc.Status;
+
 import com.google.protobuf.Descriptors;
 import dev.sluice.bus.Event;
 import dev.sluice.bus.Failure;
@@ -36,17 +38,21 @@ final class GrpcIngest implements Service {
   private final GrpcIngestConfig config;
   private final int maxBatchEvents;
   private final Set<GrpcStream> streams = new HashSet<>();
+  private final IdempotencyGate idempotency;
 
-  private GrpcIngest(IngestContext ctx, IngestMetrics metrics, GrpcIngestConfig config, int maxBatchEvents) {
+  private GrpcIngest(IngestContext ctx, IngestMetrics metrics, GrpcIngestConfig config, int maxBatchEvents,
+      IdempotencyGate idempotency) {
     this.ctx = ctx;
+    this.idempotency = idempotency;
     this.metrics = metrics;
     this.config = config;
     this.maxBatchEvents = maxBatchEvents;
   }
 
   /** The gRPC server of an ingest instance: a handler of the HTTP requests with a gRPC content type. */
-  static GrpcIngest create(IngestContext ctx, IngestMetrics metrics, GrpcIngestConfig config, int maxBatchEvents) {
-    return new GrpcIngest(ctx, metrics, config, maxBatchEvents);
+  static GrpcIngest create(IngestContext ctx, IngestMetrics metrics, GrpcIngestConfig config, int maxBatchEvents,
+      IdempotencyGate idempotency) {
+    return new GrpcIngest(ctx, metrics, config, maxBatchEvents, idempotency);
   }
 
   GrpcServer server() {
@@ -84,58 +90,80 @@ final class GrpcIngest implements Service {
 
   private void publish(GrpcServerRequest<PublishRequest, PublishResponse> req) {
     long started = System.nanoTime();
-    // Idempotency-Key: the "idempotency-key" metadata (req.headers().get(IDEMPOTENCY_KEY)) is checked
-    // here, before the request is read: a stored answer is replayed, a request in progress refused with
-    // ABORTED (SLC-1017); the answer sent by answer() is what gets stored. Wired with the idempotency store.
+    GrpcIdempotency idem = GrpcIdempotency.of(idempotency, req, "anonymous"); // the client identity, once authenticated
+    if (idem != null && idem.malformed() != null) {
+      refuse(req.response(), Failure.IDEMPOTENCY_KEY_MALFORMED, idem.malformed(), started, null);
+      return;
+    }
     boolean[] read = {false};
     req.handler(
         msg -> {
           if (!read[0]) { // a unary call has one request message
             read[0] = true;
-            onRequest(req, msg, started);
+            if (idem == null) {
+              onRequest(req, msg, started, null);
+            } else { // claimed once the message is known: its bytes are the fingerprint
+              idem.claim(msg).onSuccess(verdict -> {
+                switch (verdict) {
+                  case IdempotencyGate.Proceed p -> onRequest(req, msg, started, idem);
+                  case IdempotencyGate.Replay r -> replay(req.response(), r, started);
+                  case IdempotencyGate.Refuse f -> refuse(req.response(), f.failure(), f.message(), started, null);
+                }
+              });
+            }
           }
         });
     req.endHandler(
         v -> {
           if (!read[0]) {
             read[0] = true;
-            refuse(req.response(), Failure.EMPTY_BODY, "the call carried no request message", started);
+            refuse(req.response(), Failure.EMPTY_BODY, "the call carried no request message", started, null);
           }
         });
   }
 
-  private void onRequest(GrpcServerRequest<PublishRequest, PublishResponse> req, PublishRequest msg, long started) {
+  private void replay(GrpcServerResponse<PublishRequest, PublishResponse> resp, IdempotencyGate.Replay r,
+      long started) {
+    if (GrpcIdempotency.replay(resp, r.answer())) {
+      metrics.answered(r.answer().status(), started);
+    } else {
+      refuse(resp, Failure.IDEMPOTENCY_KEY_REUSED, "the key was used for another kind of request", started, null);
+    }
+  }
+
+  private void onRequest(GrpcServerRequest<PublishRequest, PublishResponse> req, PublishRequest msg, long started,
+      GrpcIdempotency idem) {
     GrpcServerResponse<PublishRequest, PublishResponse> resp = req.response();
     int n = msg.getEventsCount();
     if (ctx.state().draining()) {
-      refuse(resp, Failure.SHUTTING_DOWN, "the gateway is shutting down; retry on another instance", started);
+      refuse(resp, Failure.SHUTTING_DOWN, "the gateway is shutting down; retry on another instance", started, idem);
     } else if (!ctx.state().acceptsEvents()) {
       refuse(resp, Failure.KAFKA_UNAVAILABLE, ctx.state().fallbackConfigured()
           ? "Kafka is unreachable and the spool does not answer; retry later" : "Kafka is unreachable; retry later",
-          started);
+          started, idem);
     } else if (n == 0) {
-      refuse(resp, Failure.EMPTY_BODY, "the request holds no event", started);
+      refuse(resp, Failure.EMPTY_BODY, "the request holds no event", started, idem);
     } else if (n > maxBatchEvents) {
       refuse(resp, Failure.TOO_MANY_EVENTS,
-          "more than " + maxBatchEvents + " events in one request (http.max-batch-events)", started);
+          "more than " + maxBatchEvents + " events in one request (http.max-batch-events)", started, idem);
     } else {
       String cid = req.headers().get("x-correlation-id");
       GrpcEnvelopes.Read read =
           GrpcEnvelopes.read(ctx.reader(), msg.getEventsList(), Ids.usable(cid) ? cid : Ids.random());
       List<Event> events = read.events();
       if (events.isEmpty()) {
-        answer(resp, msg, read, new Outcome[0], started);
+        answer(resp, msg, read, new Outcome[0], started, idem);
         return;
       }
       if (!ctx.inFlight().tryAcquireEvents(events.size())) {
         refuse(resp, Failure.OVERLOADED, "too many events in flight (" + ctx.inFlight().events() + "); retry later",
-            started);
+            started, idem);
         return;
       }
       if (!ctx.inFlight().tryAcquireBytes(read.bytes())) {
         ctx.inFlight().releaseEvents(events.size());
         refuse(resp, Failure.OVERLOADED, "too much in flight (" + ctx.inFlight().bytes() + " bytes); retry later",
-            started);
+            started, idem);
         return;
       }
       String traceparent = req.headers().get("traceparent");
@@ -144,7 +172,7 @@ final class GrpcIngest implements Service {
               outcomes -> {
                 ctx.inFlight().releaseEvents(events.size());
                 ctx.inFlight().releaseBytes(read.bytes());
-                answer(resp, msg, read, outcomes, started);
+                answer(resp, msg, read, outcomes, started, idem);
               });
     }
   }
@@ -154,14 +182,18 @@ final class GrpcIngest implements Service {
    * invalid: INVALID_ARGUMENT with every violation), the results in the details.
    */
   private void answer(GrpcServerResponse<PublishRequest, PublishResponse> resp, PublishRequest msg,
-      GrpcEnvelopes.Read read, Outcome[] outcomes, long started) {
+      GrpcEnvelopes.Read read, Outcome[] outcomes, long started, GrpcIdempotency idem) {
     int accepted = metrics.settled(read.rejections(), outcomes);
     List<EventResult> results = GrpcAnswers.results(msg.getEventsList(), read.events(), outcomes, read.rejections());
     int failed = read.events().size() - accepted;
     PublishResponse answer = PublishResponse.newBuilder().setAccepted(accepted)
         .setRejected(read.rejections().size()).setFailed(failed).addAllResults(results).build();
     if (accepted > 0) {
-      resp.end(answer);
+      if (idem == null) {
+        resp.end(answer);
+      } else {
+        idem.settle(answer).onComplete(x -> resp.end(answer));
+      }
       metrics.answered(failed + read.rejections().size() == 0 ? 202 : 207, started);
       return;
     }
@@ -174,19 +206,30 @@ final class GrpcIngest implements Service {
     }
     List<Violation> violations = GrpcAnswers.violations(read.rejections());
     if (first == null) {
-      GrpcAnswers.fail(resp, Failure.INVALID_ENVELOPE, read.total() == 1 ? read.rejections().get(0).message()
-          : "all " + read.total() + " events are invalid", violations, answer);
+      fail(resp, Failure.INVALID_ENVELOPE, read.total() == 1 ? read.rejections().get(0).message()
+          : "all " + read.total() + " events are invalid", violations, answer, idem);
       metrics.answered(Failure.INVALID_ENVELOPE.httpStatus(), started);
     } else {
-      GrpcAnswers.fail(resp, first.failure(), first.message() == null ? "not taken" : first.message(), violations,
-          answer);
+      fail(resp, first.failure(), first.message() == null ? "not taken" : first.message(), violations,
+          answer, idem);
       metrics.answered(first.failure().httpStatus(), started);
     }
   }
 
-  private void refuse(GrpcServerResponse<?, ?> resp, Failure f, String message, long started) {
+  private void refuse(GrpcServerResponse<?, ?> resp, Failure f, String message, long started, GrpcIdempotency idem) {
     metrics.rejected(f);
-    GrpcAnswers.fail(resp, f, message, List.of(), null);
+    fail(resp, f, message, List.of(), null, idem);
     metrics.answered(f.httpStatus(), started);
+  }
+
+  /** Ends the call with {@code f}; an idempotent call stores the status first (a 5xx lets the key go). */
+  private static void fail(GrpcServerResponse<?, ?> resp, Failure f, String message, List<Violation> violations,
+      PublishResponse extra, GrpcIdempotency idem) {
+    if (idem == null) {
+      GrpcAnswers.fail(resp, f, message, violations, extra);
+      return;
+    }
+    Status status = GrpcAnswers.fail(null, f, message, violations, extra);
+    idem.settle(f.httpStatus(), status).onComplete(x -> GrpcAnswers.fail(resp, f, message, violations, extra));
   }
 }

@@ -68,6 +68,11 @@ public final class IdempotencyGate {
         "unavailable", counter(registry, protocol, "unavailable"));
   }
 
+  /** The same gate (store, keys, leases) for another edge's protocol tag. */
+  public IdempotencyGate forProtocol(MeterRegistry registry, String protocol) {
+    return new IdempotencyGate(config, leaseMs, store, registry, protocol);
+  }
+
   private static Counter counter(MeterRegistry registry, String protocol, String outcome) {
     return Counter.builder("sluice.idempotency.claims")
         .description("Claims of Idempotency-Keys by outcome")

@@ -107,7 +107,8 @@ public final class IngestVerticle extends VerticleBase {
             idempotency);
     GrpcServer grpcServer = null;
     if (grpc.enabled()) {
-      grpcIngest = GrpcIngest.create(ctx, new IngestMetrics(registry, "grpc"), grpc, http.maxBatchEvents());
+      grpcIngest = GrpcIngest.create(ctx, new IngestMetrics(registry, "grpc"), grpc, http.maxBatchEvents(),
+          idempotency == null ? null : idempotency.forProtocol(registry, "grpc"));
       grpcServer = grpcIngest.server();
     }
     GrpcServer grpcHandler = grpcServer;
@@ -183,7 +184,6 @@ public final class IngestVerticle extends VerticleBase {
     return server == null ? Future.succeededFuture() : server.shutdown(2, TimeUnit.SECONDS);
   }
 
-  /** gRPC (and gRPC-Web) requests: {@code application/grpc}, {@code application/grpc+proto}, ... */
   /**
    * gRPC runs on HTTP/2 only: an {@code application/grpc} request over HTTP/1.1 (or gRPC-Web, which is
    * not served) goes to the router and gets its JSON 404 like any other unknown path.
