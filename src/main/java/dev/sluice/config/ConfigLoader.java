@@ -130,7 +130,9 @@ public final class ConfigLoader {
             t.longValue("subscriptions.sweep-interval-ms"),
             t.integer("subscriptions.sweep-batch"),
             t.integer("subscriptions.replay-rate"),
-            t.integer("subscriptions.replay-batch")));
+            t.integer("subscriptions.replay-batch")),
+        new SchemasConfig(t.bool("schemas.enabled"), SchemasConfig.resolve(t.string("schemas.dir"), file),
+            SchemasConfig.Compatibility.of("schemas.compatibility", t.string("schemas.compatibility"))));
   }
 
   /**

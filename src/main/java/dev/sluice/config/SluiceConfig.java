@@ -15,7 +15,8 @@ public record SluiceConfig(
     SpoolConfig spool,
     BreakerConfig kafkaBreaker,
     FallbackConfig fallback,
-    SubscriptionsConfig subscriptions) {
+    SubscriptionsConfig subscriptions,
+    SchemasConfig schemas) {
 
   public SluiceConfig {
     ConfigRules.check(http, websocket, limits, kafka);

@@ -8,6 +8,7 @@ import dev.sluice.bus.GatewayState;
 import dev.sluice.bus.InFlight;
 import dev.sluice.bus.Outcome;
 import dev.sluice.schema.EnvelopeReader;
+import dev.sluice.schema.PayloadCheck;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -20,6 +21,7 @@ record IngestContext(
     GatewayState state,
     InFlight inFlight,
     EnvelopeReader reader,
+    PayloadCheck payloads,
     IngestMetrics metrics,
     EventBus bus,
     DeliveryOptions routeDelivery,

@@ -7,6 +7,7 @@ import dev.sluice.config.HttpConfig;
 import dev.sluice.config.WebSocketConfig;
 import dev.sluice.config.LimitsConfig;
 import dev.sluice.schema.EnvelopeReader;
+import dev.sluice.schema.PayloadCheck;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -46,6 +47,7 @@ public final class IngestVerticle extends VerticleBase {
   private final InFlight inFlight;
   private final MeterRegistry registry;
   private final long routeTimeoutMs;
+  private final PayloadCheck payloads;
   private IngestContext ctx;
   private HttpServer server;
 
@@ -60,7 +62,8 @@ public final class IngestVerticle extends VerticleBase {
       GatewayState state,
       InFlight inFlight,
       MeterRegistry registry,
-      long routeTimeoutMs) {
+      long routeTimeoutMs,
+      PayloadCheck payloads) {
     this.http = http;
     this.websocket = websocket;
     this.streamStats = streamStats;
@@ -69,6 +72,7 @@ public final class IngestVerticle extends VerticleBase {
     this.inFlight = inFlight;
     this.registry = registry;
     this.routeTimeoutMs = routeTimeoutMs;
+    this.payloads = payloads;
   }
 
   @Override
@@ -80,7 +84,8 @@ public final class IngestVerticle extends VerticleBase {
             vertx,
             state,
             inFlight,
-            new EnvelopeReader(http.maxBatchEvents()),
+            new EnvelopeReader(http.maxBatchEvents(), payloads),
+            payloads,
             metrics,
             vertx.eventBus(),
             new DeliveryOptions().setSendTimeout(routeTimeoutMs),
