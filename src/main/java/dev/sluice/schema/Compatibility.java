@@ -224,6 +224,9 @@ public final class Compatibility {
       LOWER.forEach((kw, name) -> {
         BigDecimal nb = number(b.get(kw));
         BigDecimal na = number(a.get(kw));
+        if (na == null && kw.startsWith("min") && !kw.equals("minimum")) {
+          na = BigDecimal.ZERO; // a count's lower bound is 0 when not given
+        }
         if (nb != null && (na == null || nb.compareTo(na) > 0)) {
           add(name + "-raised", name + "-lowered", path + "/" + kw, bound(kw, na, nb));
         }
@@ -237,7 +240,7 @@ public final class Compatibility {
       });
       BigDecimal mb = number(b.get("multipleOf"));
       BigDecimal ma = number(a.get("multipleOf"));
-      if (mb != null && (ma == null || mb.remainder(ma).signum() != 0)) {
+      if (mb != null && mb.signum() > 0 && (ma == null || ma.remainder(mb).signum() != 0)) {
         add("multiple-of-changed", "multiple-of-changed", path + "/multipleOf", bound("multipleOf", ma, mb));
       }
       if (bool(b.get("uniqueItems")) && !bool(a.get("uniqueItems"))) {
