@@ -17,6 +17,8 @@ final class IngestMetrics {
   /** The failures that happen to single events (the others refuse whole requests). */
   private static final Failure[] EVENT_FAILURES = {
     Failure.INVALID_ENVELOPE,
+    Failure.INVALID_PAYLOAD,
+    Failure.UNKNOWN_SCHEMA_VERSION,
     Failure.CREDIT_EXCEEDED,
     Failure.UNKNOWN_EVENT_TYPE,
     Failure.EVENT_TOO_LARGE,
@@ -76,7 +78,10 @@ final class IngestMetrics {
 
   void events(Failure failure, int n) {
     if (n > 0) {
-      eventsByFailure.get(failure).increment(n);
+      // a failure missing from EVENT_FAILURES gets its counter when first seen, never a 500
+      eventsByFailure
+          .computeIfAbsent(failure, f -> events(f.isClientError() ? "rejected" : "failed", f.reason()))
+          .increment(n);
     }
   }
 
