@@ -5,6 +5,8 @@
 # and latest.*. landed_ok (1/0; the bridge modes, where landed >= accepted is right) defaults to
 # landed == accepted; a latency of "-" is one the mode does not measure.
 
+SCHEMA_TARGET=0.8   # batch-schema / batch: the issue's floor for schema-on vs schema-off
+
 # JSON string literal of $1.
 json_str() { printf '"%s"' "$(sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' <<<"$1" | tr -d '\n\r')"; }
 
@@ -63,7 +65,7 @@ aggregate() {
 
 # The modes this run was asked for, each of which must have a row with a rate above 0 in every round.
 expected_modes() {
-  if ((INGEST)); then echo raw single batch; ((STREAM)) && echo stream; fi
+  if ((INGEST)); then echo raw single batch; ((SCHEMA)) && echo batch-schema; ((STREAM)) && echo stream; fi
   if ((BRIDGE)); then echo perftest bridge; fi
   if ((SPOOL)); then echo batch batch-spool spool-in spool-drain; fi
   if ((POOL)); then echo sink pool; fi
@@ -167,6 +169,11 @@ report() {
       printf '  spool-in = Kafka killed, the breaker open, every event committed to the PostgreSQL spool ("spooled");\n'
       printf '  spool-drain = Kafka back, no load: events in the spool / time until the relays emptied it into Kafka; x raw = x batch\n'
       printf '  of the same round; landed = in Kafka (spool-in events land during spool-drain)\n'
+    fi
+    if ((SCHEMA)); then
+      printf 'batch-schema = batch with eventType %s, whose JSON Schema (required members, types, bounds, a pattern, closed) every\n' "$SCHEMA_TYPE"
+      printf '  payload satisfies, on the same gateway (batch'"'"'s bench.measured has none): x raw = x batch of the same round\n'
+      awk -F'\t' -v t="$SCHEMA_TARGET" '$1 == "batch-schema" { printf "schema on / off = %.2f (%.2f-%.2f over %d rounds): target >= %s x: %s\n", $18, $19, $20, $2, t, ($18 >= t ? "met" : "MISSED") }' <<<"$agg"
     fi
     if ((STREAM)); then
       printf 'stream = WebSocket /v1/stream (tools/StreamLoad.java): events/s = acked events / duration, req/s = frames/s, latencies = frame sent -> ack;\n'

@@ -163,4 +163,15 @@ class SchemaSetTest {
         .hasMessageContaining("order.created v1 -> v2: rule 'required-added' at /properties/lines");
     assertThat(SchemaSet.load(new SchemasConfig(true, dir, Compatibility.NONE))).isNotNull();
   }
+
+  @Test
+  void theBundledExampleTakesTheReadmeEventAndRefusesABadOne() {
+    PayloadCheck c = SchemaSet.load(
+        new SchemasConfig(true, Path.of("src/main/resources/conf/schemas"), Compatibility.BACKWARD));
+
+    assertThat(check(c, "order.created", "1", "{\"total\": 99.5, \"currency\": \"EUR\"}", "")).isNull();
+    assertThat(check(c, "order.created", "1", "{\"total\": -1, \"currency\": \"euro\", \"lines\": [{\"sku\": \"a\"}]}", "")
+        .violations()).extracting(Violation::pointer)
+        .containsExactlyInAnyOrder("/data/total", "/data/currency", "/data/lines/0");
+  }
 }

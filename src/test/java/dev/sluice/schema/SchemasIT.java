@@ -9,6 +9,8 @@ import dev.sluice.testsupport.GatewayProcess;
 import dev.sluice.testsupport.Http;
 import dev.sluice.testsupport.Http.Reply;
 import dev.sluice.testsupport.KafkaBroker;
+import dev.sluice.testsupport.StreamClient;
+import io.vertx.core.Vertx;
 import dev.sluice.testsupport.TestDirs;
 import dev.sluice.testsupport.TestGateway;
 import io.vertx.core.json.JsonObject;
@@ -103,6 +105,30 @@ class SchemasIT {
     assertThat(rejected.getString("code")).isEqualTo("SLC-1012");
     assertThat(rejected.getJsonArray("errors").getJsonObject(0).getString("pointer")).isEqualTo("/1/data/currency");
     assertThat(KAFKA.endOffsetsSum(topic)).isEqualTo(before + 2);
+  }
+
+  @Test
+  void aStreamNacksAViolatingPayloadWithItsPointersAndAcksTheRest() throws Exception {
+    long before = KAFKA.endOffsetsSum(topic);
+    Vertx vertx = Vertx.vertx();
+    try (StreamClient c = StreamClient.connect(vertx, gateway.ingestUri("/v1/stream"))) {
+      c.send(order(newId(), 1, GOOD) + "\n" + order(newId(), 1, "{\"orderId\":\"ord-3\",\"currency\":\"EUR\"}") + "\n",
+          2, Duration.ofSeconds(10));
+      JsonObject nack = null;
+      for (int i = 0; i < 2 && nack == null; i++) {
+        JsonObject f = c.next(Duration.ofSeconds(30));
+        nack = "nack".equals(f.getString("type")) ? f : null;
+      }
+      assertThat(nack).as("a nack frame").isNotNull();
+      JsonObject refused = nack.getJsonArray("events").getJsonObject(0);
+      assertThat(refused.getString("code")).isEqualTo("SLC-1012");
+      assertThat(refused.getInteger("index")).isEqualTo(1);
+      assertThat(refused.getJsonArray("errors").getJsonObject(0).getString("pointer")).isEqualTo("/1/data");
+    } finally {
+      vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30))
+        .until(() -> KAFKA.endOffsetsSum(topic) == before + 1);
   }
 
   @Test
