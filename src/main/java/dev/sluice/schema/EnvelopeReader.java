@@ -17,8 +17,10 @@ import java.util.List;
  * Reads request bodies into events in one streaming pass: parses, checks every envelope member, keeps
  * each valid envelope's bytes exactly as the client sent them (no re-serialisation), and collects every
  * violation with its JSON pointer (a repeated envelope member is one; inside {@code data} it is left to
- * the payload's schema). Text must be UTF-8 throughout, {@code data} included (RFC 8259); a byte-order
- * mark before a body or an NDJSON line is skipped and never part of a value. Stateless and thread-safe.
+ * the payload's schema: the {@code data} bytes of each otherwise valid envelope go to the {@link
+ * PayloadCheck}, whose refusal rejects the event). Text must be UTF-8 throughout, {@code data} included
+ * (RFC 8259); a byte-order mark before a body or an NDJSON line is skipped and never part of a value.
+ * Stateless and thread-safe.
  */
 public final class EnvelopeReader {
 
