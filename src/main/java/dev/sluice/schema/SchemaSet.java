@@ -31,8 +31,11 @@ public final class SchemaSet implements PayloadCheck {
   static final int MAX_VIOLATIONS = 100;
   static final int MAX_MESSAGE = 200;
 
-  /** The schemas of one type. */
-  private record TypeSchemas(Map<Version, JsonSchema> byVersion, String known) {}
+  /**
+   * The schemas of one type, by version and by the version's canonical text (what the envelope reader
+   * gives for an integer version: the hot path, without parsing).
+   */
+  private record TypeSchemas(Map<Version, JsonSchema> byVersion, Map<String, JsonSchema> byText, String known) {}
 
   private final Map<String, TypeSchemas> types;
   private final int versions;
@@ -78,9 +81,13 @@ public final class SchemaSet implements PayloadCheck {
     int count = 0;
     for (var e : files.types().entrySet()) {
       Map<Version, JsonSchema> byVersion = new HashMap<>();
-      e.getValue().forEach((v, loaded) -> byVersion.put(v, loaded.schema()));
+      Map<String, JsonSchema> byText = new HashMap<>();
+      e.getValue().forEach((v, loaded) -> {
+        byVersion.put(v, loaded.schema());
+        byText.put(v.text(), loaded.schema());
+      });
       count += byVersion.size();
-      types.put(e.getKey(), new TypeSchemas(byVersion,
+      types.put(e.getKey(), new TypeSchemas(byVersion, byText,
           e.getValue().keySet().stream().map(Version::text).collect(Collectors.joining(", "))));
     }
     return new SchemaSet(types, count);
@@ -99,8 +106,11 @@ public final class SchemaSet implements PayloadCheck {
     if (type == null) {
       return null;
     }
-    Version v = Version.parse(eventVersion);
-    JsonSchema schema = v == null ? null : type.byVersion().get(v);
+    JsonSchema schema = type.byText().get(eventVersion);
+    if (schema == null) { // "01", "1.02": the same version written otherwise
+      Version v = Version.parse(eventVersion);
+      schema = v == null ? null : type.byVersion().get(v);
+    }
     if (schema == null) {
       return new PayloadProblem(
           Failure.UNKNOWN_SCHEMA_VERSION,
