@@ -5,6 +5,8 @@
 # and latest.*. landed_ok (1/0; the bridge modes, where landed >= accepted is right) defaults to
 # landed == accepted; a latency of "-" is one the mode does not measure.
 
+SCHEMA_TARGET=0.8   # batch-schema / batch: the issue's floor for schema-on vs schema-off
+
 # JSON string literal of $1.
 json_str() { printf '"%s"' "$(sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' <<<"$1" | tr -d '\n\r')"; }
 
@@ -63,7 +65,7 @@ aggregate() {
 
 # The modes this run was asked for, each of which must have a row with a rate above 0 in every round.
 expected_modes() {
-  if ((INGEST)); then echo raw single batch; ((STREAM)) && echo stream; ((GRPC)) && echo grpc-unary grpc-stream; fi
+  if ((INGEST)); then echo raw single batch; ((SCHEMA)) && echo batch-schema; ((STREAM)) && echo stream; fi
   if ((BRIDGE)); then echo perftest bridge; fi
   if ((SPOOL)); then echo batch batch-spool spool-in spool-drain; fi
   if ((POOL)); then echo sink pool; fi
@@ -135,7 +137,7 @@ report() {
       function c(x,   s) { s = sprintf("%.0f", x); r = ""; while (length(s) > 3) { r = "," substr(s, length(s) - 2) r; s = substr(s, 1, length(s) - 3) } return s r }
       function f1(x) { return x == "-" ? "-" : sprintf("%.1f", x) }
       BEGIN {
-        printf "%-11s %-33s %-9s %-7s %-7s %-8s %-16s %-27s %-23s %-21s\n", "mode", "events/s (min-max)", "req/s", "p50 ms", "p99 ms", "p99.9 ms", "errors", "landed = accepted", "CPU gw/broker/load/oth", "x raw (min-max)"
+        printf "%-12s %-33s %-9s %-7s %-7s %-8s %-16s %-27s %-23s %-21s\n", "mode", "events/s (min-max)", "req/s", "p50 ms", "p99 ms", "p99.9 ms", "errors", "landed = accepted", "CPU gw/broker/load/oth", "x raw (min-max)"
       }
       {
         ev = c($3) " (" c($4) "-" c($5) ")"
@@ -143,7 +145,7 @@ report() {
         la = c($14) ($13 == $14 ? " = " : ($14 > $13 ? " >= " : " < ")) c($13) ($22 == 0 ? " ok" : " NO")
         cpu = sprintf("%.2f/%.2f/%.2f/%.2f", $15, $16, $17, $21)
         ra = ($1 == "raw" || $1 == "perftest" || $1 == "sink" ? "1" : sprintf("%.2f (%.2f-%.2f)", $18, $19, $20))
-        printf "%-11s %-33s %-9s %-7s %-7s %-8s %-16s %-27s %-23s %-21s\n", $1, ev, rq, f1($7), f1($8), f1($10), $12, la, cpu, ra
+        printf "%-12s %-33s %-9s %-7s %-7s %-8s %-16s %-27s %-23s %-21s\n", $1, ev, rq, f1($7), f1($8), f1($10), $12, la, cpu, ra
       }' <<<"$agg"
     printf '\n'
     if ((INGEST)); then
@@ -167,6 +169,11 @@ report() {
       printf '  spool-in = Kafka killed, the breaker open, every event committed to the PostgreSQL spool ("spooled");\n'
       printf '  spool-drain = Kafka back, no load: events in the spool / time until the relays emptied it into Kafka; x raw = x batch\n'
       printf '  of the same round; landed = in Kafka (spool-in events land during spool-drain)\n'
+    fi
+    if ((SCHEMA)); then
+      printf 'batch-schema = batch with eventType %s, whose JSON Schema (required members, types, bounds, a pattern, closed) every\n' "$SCHEMA_TYPE"
+      printf '  payload satisfies, on the same gateway (batch'"'"'s bench.measured has none): x raw = x batch of the same round\n'
+      awk -F'\t' -v t="$SCHEMA_TARGET" '$1 == "batch-schema" { printf "schema on / off = %.2f (%.2f-%.2f over %d rounds): target >= %s x: %s\n", $18, $19, $20, $2, t, ($18 >= t ? "met" : "MISSED") }' <<<"$agg"
     fi
     if ((STREAM)); then
       printf 'stream = WebSocket /v1/stream (tools/StreamLoad.java): events/s = acked events / duration, req/s = frames/s, latencies = frame sent -> ack;\n'

@@ -1,7 +1,7 @@
 -- wrk script for Sluice: POST /v1/events with fresh, valid envelopes.
 --
 --   wrk -t2 -c64 -d22s --latency -s load-tests/wrk/events.lua http://127.0.0.1:8080 -- \
---       EVENTS EVENT_BYTES FORMAT ACTIVE_SECONDS [RATE THREADS]
+--       EVENTS EVENT_BYTES FORMAT ACTIVE_SECONDS [RATE THREADS [EVENT_TYPE]]
 --
 --   EVENTS         events per request (1 = one envelope object; >1 = a batch)      default 1
 --   EVENT_BYTES    target size of one serialised envelope                           default 256
@@ -14,9 +14,11 @@
 --                  as enough connections are free; no catch-up past 1 s behind); 0 = as
 --                  fast as answers come (closed model)                              default 0
 --   THREADS        wrk's -t, to split RATE among the threads                        default 1
+--   EVENT_TYPE     the events' eventType (the bench's schema row uses bench.checked,
+--                  whose schema these payloads satisfy)                             default bench.measured
 --
 -- Every event gets a random version 4 UUID eventId (per-thread generator seeded from
--- /dev/urandom), eventType bench.measured, eventVersion 1, occurredAt now (RFC 3339),
+-- /dev/urandom), eventType bench.measured (or EVENT_TYPE), eventVersion 1, occurredAt now (RFC 3339),
 -- aggregateId one of 4096 keys (agg-0000..agg-4095), and data = {"reading": n, "pad": "xx.."}
 -- (n drawn once per key) padded so that the envelope is EVENT_BYTES long.
 --
@@ -92,7 +94,7 @@ local function occurred_at()
 end
 
 local head1 = '{"eventId":"'
-local head2 = '","eventType":"bench.measured","eventVersion":1,"occurredAt":"'
+local head2 = nil -- '","eventType":"<EVENT_TYPE>","eventVersion":1,"occurredAt":"', set by init
 local head3 = '","source":"sluice-load-tests","aggregateId":"agg-'
 local head4 = '","data":{"reading":'
 local head5 = ',"pad":"'
@@ -116,6 +118,7 @@ function init(args)
   active = tonumber(args[4] or "0") or 0
   rate = tonumber(args[5] or "0") or 0
   local nthreads = tonumber(args[6] or "1") or 1
+  head2 = '","eventType":"' .. (args[7] or "bench.measured") .. '","eventVersion":1,"occurredAt":"'
   if rate > 0 then interval = nthreads / rate end
   seed()
   make_suffixes()

@@ -26,6 +26,9 @@ import dev.sluice.subscribe.SubscriptionVerticle;
 import dev.sluice.subscribe.SweepVerticle;
 import dev.sluice.store.Store;
 import dev.sluice.route.RouteVerticle;
+import dev.sluice.config.ConfigException;
+import dev.sluice.schema.PayloadCheck;
+import dev.sluice.schema.SchemaSet;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -52,6 +55,7 @@ public final class Gateway {
   private static final Logger LOG = LoggerFactory.getLogger(Gateway.class);
 
   private final SluiceConfig config;
+  private final PayloadCheck payloads;
   private final Vertx vertx;
   private final PrometheusMeterRegistry registry;
   private final GatewayState state = new GatewayState();
@@ -73,8 +77,9 @@ public final class Gateway {
   /** Completes once the store of Idempotency-Keys is open: their sweep starts then. */
   private final Promise<Void> idempotencyOpen = Promise.promise();
 
-  private Gateway(SluiceConfig config) {
+  private Gateway(SluiceConfig config, PayloadCheck payloads) {
     this.config = config;
+    this.payloads = payloads;
     this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     this.inFlight = new InFlight(config.limits().maxInFlightEvents(), config.limits().maxInFlightBytes());
     VertxOptions options =
@@ -91,9 +96,23 @@ public final class Gateway {
         .register(registry);
   }
 
-  /** Starts a gateway; fails (after releasing what it started) when a part cannot start. */
+  /**
+   * Starts a gateway with the payload schemas {@code config} names; fails when they cannot be used or a
+   * part cannot start.
+   */
   public static Future<Gateway> start(SluiceConfig config) {
-    Gateway gateway = new Gateway(config);
+    PayloadCheck payloads;
+    try {
+      payloads = SchemaSet.load(config.schemas());
+    } catch (ConfigException e) {
+      return Future.failedFuture(e);
+    }
+    return start(config, payloads);
+  }
+
+  /** Starts a gateway; fails (after releasing what it started) when a part cannot start. */
+  public static Future<Gateway> start(SluiceConfig config, PayloadCheck payloads) {
+    Gateway gateway = new Gateway(config, payloads);
     return gateway
         .deployAll()
         .map(v -> gateway)
@@ -136,7 +155,8 @@ public final class Gateway {
                                 inFlight,
                                 registry,
                                 routeTimeout,
-                                gate),
+                                gate,
+                                payloads),
                         new DeploymentOptions().setInstances(ingestInstances))))
         .compose(v -> deployBridge())
         .compose(v -> deploySubscriptions())

@@ -3,6 +3,8 @@ package dev.sluice;
 import dev.sluice.config.ConfigException;
 import dev.sluice.config.ConfigLoader;
 import dev.sluice.config.SluiceConfig;
+import dev.sluice.schema.PayloadCheck;
+import dev.sluice.schema.SchemaSet;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -11,7 +13,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Parses the configuration once, starts the gateway, and turns SIGTERM / SIGINT into a graceful
  * shutdown that exits 0 once everything in flight was acknowledged (1 if the drain timed out). {@code
- * dlq ...} runs the dead-letter tools' command line instead ({@link dev.sluice.admin.DlqCli}).
+ * dlq ...} runs the dead-letter tools' command line instead ({@link dev.sluice.admin.DlqCli}), {@code
+ * schemas check ...} the schema compatibility check ({@link dev.sluice.schema.SchemasCli}).
  */
 public final class Main {
 
@@ -25,9 +28,16 @@ public final class Main {
           System.out, System.err));
       return;
     }
+    if (args.length > 0 && args[0].equals("schemas")) { // the schema tools: check compatibility in CI
+      System.exit(dev.sluice.schema.SchemasCli.run(java.util.Arrays.copyOfRange(args, 1, args.length),
+          System.getenv(), System.out, System.err));
+      return;
+    }
     SluiceConfig config;
+    PayloadCheck payloads;
     try {
       config = ConfigLoader.load(args, System.getenv());
+      payloads = SchemaSet.load(config.schemas());
     } catch (ConfigException e) {
       System.err.println("sluice: invalid configuration: " + e.getMessage());
       System.exit(2);
@@ -36,7 +46,7 @@ public final class Main {
     LOG.info("Configuration: {}", ConfigLoader.describe(config));
     Gateway gateway;
     try {
-      gateway = Gateway.start(config).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+      gateway = Gateway.start(config, payloads).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
     } catch (Exception e) {
       Throwable cause = e.getCause() != null ? e.getCause() : e;
       LOG.error("Sluice failed to start: {}", cause.getMessage() != null ? cause.getMessage() : cause.toString());

@@ -138,7 +138,9 @@ public final class ConfigLoader {
             t.longValue("idempotency.lease-ms"), t.longValue("idempotency.timeout-ms"),
             t.longValue("idempotency.sweep-interval-ms"), t.integer("idempotency.sweep-batch")),
         GrpcIngestConfig.of(t.bool("grpc.enabled"), t.integer("grpc.max-message-bytes"),
-            t.integer("grpc.stream-credits"), t.integer("grpc.max-credit-violations"), http));
+            t.integer("grpc.stream-credits"), t.integer("grpc.max-credit-violations"), http),
+        new SchemasConfig(t.bool("schemas.enabled"), SchemasConfig.resolve(t.string("schemas.dir"), file),
+            SchemasConfig.Compatibility.of("schemas.compatibility", t.string("schemas.compatibility"))));
   }
 
   /**

@@ -17,7 +17,8 @@ public record SluiceConfig(
     FallbackConfig fallback,
     SubscriptionsConfig subscriptions,
     IdempotencyConfig idempotency,
-    GrpcIngestConfig grpc) {
+    GrpcIngestConfig grpc,
+    SchemasConfig schemas) {
 
   public SluiceConfig {
     ConfigRules.check(http, websocket, limits, kafka);

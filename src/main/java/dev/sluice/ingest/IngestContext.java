@@ -9,6 +9,7 @@ import dev.sluice.bus.InFlight;
 import dev.sluice.bus.Outcome;
 import dev.sluice.schema.CloudEventReader;
 import dev.sluice.schema.EnvelopeReader;
+import dev.sluice.schema.PayloadCheck;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -26,6 +27,7 @@ record IngestContext(
     InFlight inFlight,
     EnvelopeReader reader,
     CloudEventReader cloudEvents,
+    PayloadCheck payloads,
     IngestMetrics metrics,
     EventBus bus,
     DeliveryOptions routeDelivery,

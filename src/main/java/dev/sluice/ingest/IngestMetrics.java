@@ -79,7 +79,10 @@ final class IngestMetrics {
 
   void events(Failure failure, int n) {
     if (n > 0) {
-      eventsByFailure.get(failure).increment(n);
+      // a failure missing from EVENT_FAILURES gets its counter when first seen, never a 500
+      eventsByFailure
+          .computeIfAbsent(failure, f -> events(f.isClientError() ? "rejected" : "failed", f.reason()))
+          .increment(n);
     }
   }
 

@@ -56,6 +56,7 @@ public final class IngestVerticle extends VerticleBase {
   private final MeterRegistry registry;
   private final long routeTimeoutMs;
   private final IdempotencyGate idempotency;
+  private final PayloadCheck payloads;
   private IngestContext ctx;
   private HttpServer server;
 
@@ -73,7 +74,8 @@ public final class IngestVerticle extends VerticleBase {
       InFlight inFlight,
       MeterRegistry registry,
       long routeTimeoutMs,
-      IdempotencyGate idempotency) {
+      IdempotencyGate idempotency,
+      PayloadCheck payloads) {
     this.http = http;
     this.websocket = websocket;
     this.grpc = grpc;
@@ -84,6 +86,7 @@ public final class IngestVerticle extends VerticleBase {
     this.registry = registry;
     this.routeTimeoutMs = routeTimeoutMs;
     this.idempotency = idempotency;
+    this.payloads = payloads;
   }
 
   @Override
@@ -95,9 +98,9 @@ public final class IngestVerticle extends VerticleBase {
             vertx,
             state,
             inFlight,
-            new EnvelopeReader(http.maxBatchEvents()),
-            // the payload check of the schemas part goes here when it lands (NONE checks nothing)
-            new CloudEventReader(http.maxBatchEvents(), PayloadCheck.NONE),
+            new EnvelopeReader(http.maxBatchEvents(), payloads),
+            new CloudEventReader(http.maxBatchEvents(), payloads),
+            payloads,
             metrics,
             vertx.eventBus(),
             new DeliveryOptions().setSendTimeout(routeTimeoutMs),

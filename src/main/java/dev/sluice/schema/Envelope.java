@@ -36,6 +36,9 @@ final class Envelope {
   private String source;
   private String correlationId;
   private String aggregateId;
+  /** Where {@code data}'s value starts and ends (exclusive), in the parser's byte offsets. */
+  private long dataStart = -1;
+  private long dataEnd = -1;
 
   Envelope(String pointer) {
     this.pointer = pointer;
@@ -89,7 +92,9 @@ final class Envelope {
         if (t != JsonToken.START_OBJECT) {
           violation(name, "must be a JSON object, got " + EnvelopeReader.kind(t));
         }
+        dataStart = p.currentTokenLocation().getByteOffset();
         p.skipChildren();
+        dataEnd = p.currentLocation().getByteOffset();
       }
       default -> {
         violations.add(
@@ -131,6 +136,22 @@ final class Envelope {
         aggregateId,
         correlationId != null ? correlationId : defaultCorrelationId,
         value);
+  }
+
+  String eventType() {
+    return eventType;
+  }
+
+  String eventVersion() {
+    return eventVersion;
+  }
+
+  long dataStart() {
+    return dataStart;
+  }
+
+  long dataEnd() {
+    return dataEnd;
   }
 
   /** The id to show the client next to its rejection, when the envelope had a readable one. */

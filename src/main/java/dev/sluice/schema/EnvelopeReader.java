@@ -17,8 +17,10 @@ import java.util.List;
  * Reads request bodies into events in one streaming pass: parses, checks every envelope member, keeps
  * each valid envelope's bytes exactly as the client sent them (no re-serialisation), and collects every
  * violation with its JSON pointer (a repeated envelope member is one; inside {@code data} it is left to
- * the payload's schema). Text must be UTF-8 throughout, {@code data} included (RFC 8259); a byte-order
- * mark before a body or an NDJSON line is skipped and never part of a value. Stateless and thread-safe.
+ * the payload's schema: the {@code data} bytes of each otherwise valid envelope go to the {@link
+ * PayloadCheck}, whose refusal rejects the event). Text must be UTF-8 throughout, {@code data} included
+ * (RFC 8259); a byte-order mark before a body or an NDJSON line is skipped and never part of a value.
+ * Stateless and thread-safe.
  */
 public final class EnvelopeReader {
 
@@ -31,9 +33,16 @@ public final class EnvelopeReader {
   public static final String TRAILING_CONTENT = "unexpected content after the value";
 
   private final int maxEvents;
+  private final PayloadCheck payloads;
 
   public EnvelopeReader(int maxEvents) {
+    this(maxEvents, PayloadCheck.NONE);
+  }
+
+  /** @param payloads checks the {@code data} of every envelope that is otherwise valid */
+  public EnvelopeReader(int maxEvents, PayloadCheck payloads) {
     this.maxEvents = maxEvents;
+    this.payloads = payloads;
   }
 
   /**
@@ -187,11 +196,12 @@ public final class EnvelopeReader {
    * Reads one envelope at token {@code t}. {@code base} is where in {@code body} the parser started
    * (its offsets count from there).
    */
-  private static void readElement(
+  private void readElement(
       JsonParser p, JsonToken t, int index, String pointer, byte[] body, int base, Collector out)
       throws IOException {
     if (t != JsonToken.START_OBJECT) {
-      out.reject(index, null, List.of(new Violation(pointer, "must be a JSON object, got " + kind(t))));
+      out.reject(index, null, Failure.INVALID_ENVELOPE,
+          List.of(new Violation(pointer, "must be a JSON object, got " + kind(t))));
       p.skipChildren();
       return;
     }
@@ -204,13 +214,20 @@ public final class EnvelopeReader {
     }
     long tokenEnd = p.currentLocation().getByteOffset();
     env.finish();
-    if (env.violations.isEmpty()) {
+    PayloadProblem problem =
+        env.violations.isEmpty()
+            ? payloads.check(env.eventType(), env.eventVersion(), body, base + (int) env.dataStart(),
+                base + (int) env.dataEnd(), pointer)
+            : null;
+    if (problem != null) {
+      out.reject(index, env.eventIdForReport(), problem.failure(), problem.violations());
+    } else if (env.violations.isEmpty()) {
       int start = base + (int) tokenStart;
       int end = base + (int) tokenEnd;
       byte[] value = start == 0 && end == body.length ? body : Arrays.copyOfRange(body, start, end);
       out.accept(env.toEvent(index, out.defaultCorrelationId, value));
     } else {
-      out.reject(index, env.eventIdForReport(), env.violations);
+      out.reject(index, env.eventIdForReport(), Failure.INVALID_ENVELOPE, env.violations);
     }
     assert field == JsonToken.END_OBJECT;
   }
@@ -292,11 +309,11 @@ public final class EnvelopeReader {
       total++;
     }
 
-    void reject(int index, String eventId, List<Violation> violations) {
+    void reject(int index, String eventId, Failure failure, List<Violation> violations) {
       if (rejections == null) {
         rejections = new ArrayList<>();
       }
-      rejections.add(new Rejection(index, eventId, Failure.INVALID_ENVELOPE, violations));
+      rejections.add(new Rejection(index, eventId, failure, violations));
       total++;
     }
 
