@@ -78,9 +78,13 @@ class OpenApiIT {
     http = new Http();
     vertx = Vertx.vertx();
     idemSchema = dev.sluice.testsupport.PostgresDb.uniqueSchema();
+    java.nio.file.Path schemas = java.nio.file.Files.createTempDirectory("openapi-schemas");
+    java.nio.file.Files.createDirectories(schemas.resolve("ok.schema"));
+    java.nio.file.Files.writeString(schemas.resolve("ok.schema/1.json"), "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"type\":\"object\",\"required\":[\"n\"],\"properties\":{\"n\":{\"type\":\"integer\"}}}");
     config = GatewayConfig.forKafka(KAFKA.bootstrap())
         .set("store.uri", dev.sluice.testsupport.PostgresDb.uri())
         .set("store.schema", idemSchema)
+        .set("schemas.dir", schemas.toString())
         .set("http.max-body-bytes", MAX_BODY_BYTES)
         .set("http.max-batch-events", MAX_BATCH_EVENTS)
         .set("http.body-timeout-ms", BODY_TIMEOUT_MS)
@@ -122,6 +126,16 @@ class OpenApiIT {
         Case.post("its retry, replayed 207", JSON, "[" + once + ",{}]", 207, "Idempotency-Key", k2 + "b"),
         Case.ingest("gRPC over HTTP/1.1", "POST", "/sluice.v1.Ingest/Publish", "application/grpc", "", 404),
         Case.ingest("a gRPC path without gRPC", "POST", "/sluice.v1.Ingest/Publish", JSON, "{}", 404),
+        Case.post("a structured CloudEvent", "application/cloudevents+json", ce("e-1", "ok.ce"), 202),
+        Case.post("a CloudEvents batch", "application/cloudevents-batch+json", "[" + ce("e-2", "ok.ce") + "," + ce("e-3", "ok.ce") + "]", 202),
+        Case.post("a CloudEvents batch, partly invalid", "application/cloudevents-batch+json", "[" + ce("e-4", "ok.ce") + "," + ce("e-5", "bad") + "]", 207),
+        Case.post("a binary-mode CloudEvent", JSON, "{\"n\":1}", 202, "ce-specversion", "1.0", "ce-id", "e-6", "ce-type", "ok.ce", "ce-source", "/it"),
+        Case.post("a binary-mode CloudEvent, text/plain", "text/plain", "{\"n\":1}", 422, "ce-specversion", "1.0", "ce-id", "e-6", "ce-type", "ok.ce", "ce-source", "/it"),
+        Case.post("an invalid structured CloudEvent", "application/cloudevents+json", ce("e-7", "bad"), 422),
+        Case.post("an invalid binary-mode CloudEvent", JSON, "{\"n\":1}", 422, "ce-specversion", "1.0", "ce-id", "e-8", "ce-source", "/it"),
+        Case.post("a payload that violates its schema", JSON, envelope(newId(), "ok.schema", null, null, "{\"n\":\"x\"}"), 422),
+        Case.post("an unknown schema version", JSON, envelope(newId(), "ok.schema").replace("\"eventVersion\":1", "\"eventVersion\":7"), 422),
+        Case.post("a batch, one payload violating its schema", JSON, "[" + envelope(newId(), "ok.schema") + "," + envelope(newId(), "ok.schema", null, null, "{}") + "]", 207),
         Case.post("one envelope", JSON, ok, 202),
         Case.post("one envelope, client ids echoed", JSON, envelope(newId(), "ok.ids"), 202,
             "X-Request-Id", "req-42", "X-Correlation-Id", "corr-42",
@@ -169,6 +183,10 @@ class OpenApiIT {
         Case.admin("purge of an unknown subscription", "DELETE", "/admin/dlq/nope?all=true", null, null, 404),
         Case.admin("replay of an unknown subscription", "POST", "/admin/dlq/nope/replay", JSON, "{\"all\":true}", 404),
         Case.admin("a replay job of an unknown subscription", "GET", "/admin/dlq/nope/replays/j1", null, null, 404));
+  }
+
+  private static String ce(String id, String type) {
+    return "{\"specversion\":\"1.0\",\"id\":\"" + id + "\",\"source\":\"/it\",\"type\":\"" + type + "\",\"data\":{\"n\":1}}";
   }
 
   @TestFactory
