@@ -18,8 +18,9 @@ import java.util.Map;
 public final class IdempotencyKey {
 
   public static final int MAX_LENGTH = 255;
-  private static final java.util.regex.Pattern PARAMETERS =
-      java.util.regex.Pattern.compile("(\\s*;\\s*[a-z*][a-z0-9_.*-]*(=[^;\\s]+)?)*\\s*");
+  /** One sf parameter after its ';' (a repetition in one regex would recurse once per parameter). */
+  private static final java.util.regex.Pattern PARAMETER =
+      java.util.regex.Pattern.compile("\\s*[a-z*][a-z0-9_.*-]*(=[^;\\s]+)?\\s*");
 
   private IdempotencyKey() {}
 
@@ -71,10 +72,27 @@ public final class IdempotencyKey {
     if (i >= v.length()) {
       throw new Malformed("the Idempotency-Key sf-string has no closing quote");
     }
-    if (!PARAMETERS.matcher(v.substring(i + 1)).matches()) {
+    if (!parameters(v.substring(i + 1))) {
       throw new Malformed("the Idempotency-Key must be one sf-string (e.g. \"abc\"), got more after it");
     }
     return checked(key.toString());
+  }
+
+  /** Whether {@code rest} is nothing but sf parameters ({@code ;a;b=1}). */
+  private static boolean parameters(String rest) {
+    if (rest.isBlank()) {
+      return true;
+    }
+    String r = rest.stripLeading();
+    if (r.charAt(0) != ';') {
+      return false;
+    }
+    for (String p : r.substring(1).split(";", -1)) {
+      if (!PARAMETER.matcher(p).matches()) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static String checked(String key) throws Malformed {

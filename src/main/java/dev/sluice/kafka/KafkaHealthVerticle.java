@@ -85,8 +85,13 @@ public final class KafkaHealthVerticle extends VerticleBase {
               boolean up = ar.succeeded() && !ar.result().getNodes().isEmpty();
               String said;
               if (up) {
-                state.kafkaUp(true);
-                topics.probe(ar.result());
+                if (state.kafkaUp()) {
+                  topics.probe(ar.result());
+                } else {
+                  // up (and ready) only once the routes' topics were checked: an event sent to a missing
+                  // topic before that would hold the sender thread for max.block.ms
+                  topics.probe(ar.result()).onComplete(v -> state.kafkaUp(true));
+                }
                 specific = null;
                 said = "up";
               } else {

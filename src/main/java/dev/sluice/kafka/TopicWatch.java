@@ -55,27 +55,31 @@ final class TopicWatch {
     autoCreateUnreadable = false;
   }
 
-  /** After a successful cluster probe. */
-  void probe(ClusterDescription cluster) {
+  /**
+   * After a successful cluster probe; completes (never fails) once the topics were checked, or at once
+   * when no check was due.
+   */
+  Future<Void> probe(ClusterDescription cluster) {
     if (checking || topics.isEmpty()) {
-      return;
+      return Future.succeededFuture();
     }
     boolean anyMissing = topics.stream().anyMatch(state::topicMissing);
     boolean settingsKnown = autoCreate != null || autoCreateUnreadable;
     if (!anyMissing && settingsKnown && probes++ % CHECK_EVERY != 0) {
-      return;
+      return Future.succeededFuture();
     }
     checking = true;
-    autoCreate(cluster)
+    return autoCreate(cluster)
         .compose(auto -> admin.listTopics().map(listed -> {
           apply(listed, auto);
-          return null;
+          return (Void) null;
         }))
-        .onComplete(ar -> {
+        .transform(ar -> {
           checking = false;
           if (ar.failed()) {
             LOG.debug("Listing Kafka topics failed: {}", ar.cause().toString());
           }
+          return Future.<Void>succeededFuture();
         });
   }
 

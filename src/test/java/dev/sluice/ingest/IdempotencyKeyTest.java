@@ -9,6 +9,35 @@ import org.junit.jupiter.api.Test;
 
 class IdempotencyKeyTest {
 
+  /** Runs {@code body} on a thread with a small stack, as deep recursion would overflow it; returns what it threw. */
+  private static Throwable onSmallStack(ThrowingRunnable body) throws InterruptedException {
+    Throwable[] thrown = new Throwable[1];
+    Thread t = new Thread(null, () -> {
+      try {
+        body.run();
+      } catch (Throwable e) {
+        thrown[0] = e;
+      }
+    }, "small-stack", 256 * 1024);
+    t.start();
+    t.join();
+    return thrown[0];
+  }
+
+  private interface ThrowingRunnable {
+    void run() throws Exception;
+  }
+
+  @Test
+  void aLongListOfParametersIsReadWithoutRecursion() throws Exception {
+    String value = "\"k\"" + ";a".repeat(3000);
+    String[] key = new String[1];
+    assertThat(onSmallStack(() -> key[0] = IdempotencyKey.parse(value))).isNull();
+    assertThat(key[0]).isEqualTo("k");
+    Throwable bad = onSmallStack(() -> IdempotencyKey.parse("\"k\"" + ";a".repeat(3000) + ";B"));
+    assertThat(bad).isInstanceOf(IdempotencyKey.Malformed.class);
+  }
+
   @Test
   void readsAnSfStringAndABareKeyAsTheSameKey() throws Exception {
     assertThat(IdempotencyKey.parse("\"8e03978e-40d5-43e8-bc93-6894a57f9324\""))
