@@ -41,6 +41,7 @@ final class CloudEventFields {
   private final String[] values = new String[MAPPED.length];
   private int seen;
   private String traceparent;
+  private boolean tooManyExtensions;
   private List<String> extensions; // name, value text, kind (s: string, n: number, b: boolean), ...
   private byte[] data;
   private int dataFrom;
@@ -258,7 +259,14 @@ final class CloudEventFields {
     if (extensions == null) {
       extensions = new ArrayList<>(6);
     }
-    for (int i = 0; i < extensions.size(); i += 3) {
+    if (extensions.size() / 3 >= Extensions.MAX_EXTENSIONS) {
+      if (!tooManyExtensions) { // said once
+        tooManyExtensions = true;
+        violation(name, "is one extension attribute more than " + Extensions.MAX_EXTENSIONS + " (the most an event may have)");
+      }
+      return;
+    }
+    for (int i = 0; i < extensions.size(); i += 3) { // at most MAX_EXTENSIONS names
       if (extensions.get(i).equals(name)) {
         violation(name, "appears more than once");
         return;

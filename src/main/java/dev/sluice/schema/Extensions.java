@@ -13,6 +13,8 @@ import java.util.List;
 final class Extensions {
 
   static final int MAX_VALUE_LENGTH = 1024;
+  /** Extension attributes per event (each becomes a Kafka header in the binary form). */
+  static final int MAX_EXTENSIONS = 64;
 
   private Extensions() {}
 
@@ -23,10 +25,23 @@ final class Extensions {
       p.skipChildren();
       return;
     }
+    java.util.Set<String> seen = new java.util.HashSet<>();
+    boolean tooMany = false;
     while (p.nextToken() == JsonToken.FIELD_NAME) {
       String name = p.currentName();
       JsonToken v = p.nextToken();
+      if (tooMany) { // said once; the rest of the object is read, not looked at
+        p.skipChildren();
+        continue;
+      }
       String problem = problem(name, v, v == JsonToken.VALUE_STRING ? p.getText() : null);
+      if (!seen.add(name)) {
+        problem = "appears more than once";
+      } else if (seen.size() > MAX_EXTENSIONS) {
+        tooMany = true;
+        problem = null;
+        violations.add(new Violation(pointer, "holds more than " + MAX_EXTENSIONS + " extension attributes"));
+      }
       if (problem != null) {
         violations.add(new Violation(pointer + "/" + Envelope.escape(name), problem));
       }

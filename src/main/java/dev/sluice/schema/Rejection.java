@@ -12,7 +12,17 @@ import java.util.List;
  */
 public record Rejection(int index, String eventId, Failure failure, List<Violation> violations) {
 
+  /** At most this many violations are listed per event; the last then says how many more there were. */
+  public static final int MAX_VIOLATIONS = 100;
+
   public Rejection {
+    if (violations.size() > MAX_VIOLATIONS) {
+      List<Violation> cut = new java.util.ArrayList<>(violations.subList(0, MAX_VIOLATIONS - 1));
+      Violation next = violations.get(MAX_VIOLATIONS - 1);
+      cut.add(new Violation(next.pointer(), (violations.size() - MAX_VIOLATIONS + 1)
+          + " more violations not listed, the next: " + next.message()));
+      violations = cut;
+    }
     violations = List.copyOf(violations);
   }
 

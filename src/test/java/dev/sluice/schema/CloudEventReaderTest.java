@@ -47,6 +47,37 @@ class CloudEventReaderTest {
   }
 
   @Test
+  void extensionsAreBoundedInNumberAndSoAreTheViolationsListed() {
+    StringBuilder ce = new StringBuilder("{\"specversion\":\"1.0\",\"id\":\"e-1\",\"source\":\"/s\","
+        + "\"type\":\"a.b\",\"data\":{}");
+    StringBuilder ext = new StringBuilder("{\"eventId\":\"6f1c2a8e-58a4-4c9e-9a51-0d2f0b6e9d11\",\"eventType\":\"a.b\","
+        + "\"eventVersion\":1,\"occurredAt\":\"2026-11-23T10:15:30Z\",\"source\":\"s\",\"data\":{},\"extensions\":{");
+    for (int i = 0; i < 40_000; i++) {
+      ce.append(",\"e").append(i).append("\":1");
+      ext.append(i == 0 ? "" : ",").append("\"e").append(i).append("\":1");
+    }
+    byte[] body = ce.append('}').toString().getBytes(StandardCharsets.UTF_8);
+    ReadResult r = reader.readStructured(body, body.length, "c", RECEIVED);
+    assertThat(r.events()).isEmpty();
+    assertThat(r.rejections().get(0).violations()).hasSizeLessThanOrEqualTo(Rejection.MAX_VIOLATIONS)
+        .anySatisfy(v -> assertThat(v.message()).contains("more than " + Extensions.MAX_EXTENSIONS));
+
+    ReadResult n = nativeReader(ext.append("}}").toString().getBytes(StandardCharsets.UTF_8));
+    assertThat(n.events()).isEmpty();
+    assertThat(n.rejections().get(0).violations()).hasSizeLessThanOrEqualTo(Rejection.MAX_VIOLATIONS)
+        .anySatisfy(v -> assertThat(v.message()).contains("more than " + Extensions.MAX_EXTENSIONS));
+
+    // unknown members are each a violation: the list is cut, with the count of the rest
+    StringBuilder unknown = new StringBuilder("{\"eventId\":\"6f1c2a8e-58a4-4c9e-9a51-0d2f0b6e9d11\"");
+    for (int i = 0; i < 1_000; i++) {
+      unknown.append(",\"u").append(i).append("\":1");
+    }
+    ReadResult u = nativeReader(unknown.append('}').toString().getBytes(StandardCharsets.UTF_8));
+    assertThat(u.rejections().get(0).violations()).hasSize(Rejection.MAX_VIOLATIONS)
+        .last().satisfies(v -> assertThat(v.message()).contains("more violations not listed"));
+  }
+
+  @Test
   void mapsAStructuredCloudEventToANativeEnvelopeKeepingTheDataBytes() {
     byte[] body = JSON_FORMAT.serialize(sample());
 
