@@ -15,9 +15,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 
 /** What every request and stream of one ingest instance shares, and the one way events leave ingest. */
@@ -53,29 +51,28 @@ record IngestContext(
   /**
    * As {@link #publish(List, String)}, for events that may carry their own trace contexts ({@code
    * traceparents}, one per event, null elements taking the request's {@code traceparent}; the array
-   * itself null when none does): the events of each trace context travel as one batch, the outcomes
-   * come back in request order.
+   * itself null when none does): each run of neighbours with the same trace context travels as one
+   * batch, the runs sent at once in request order, so that events of one key reach Kafka in the order of
+   * the request (route and publisher take batches in the order they were sent); the outcomes come back
+   * in request order.
    */
   Future<Outcome[]> publish(List<Event> events, String traceparent, String[] traceparents) {
     if (traceparents == null) {
       return publish(events, traceparent);
     }
-    Map<String, List<Integer>> groups = new LinkedHashMap<>();
-    for (int i = 0; i < traceparents.length; i++) {
-      String tp = Objects.requireNonNullElse(traceparents[i], traceparent == null ? "" : traceparent);
-      groups.computeIfAbsent(tp, k -> new ArrayList<>()).add(i);
-    }
     Outcome[] outcomes = new Outcome[events.size()];
-    List<Future<Outcome[]>> sent = new ArrayList<>(groups.size());
-    groups.forEach((tp, idx) -> {
-      List<Event> group = new ArrayList<>(idx.size());
-      idx.forEach(i -> group.add(events.get(i)));
-      sent.add(publish(group, tp.isEmpty() ? null : tp).onSuccess(out -> {
-        for (int k = 0; k < out.length; k++) {
-          outcomes[idx.get(k)] = out[k];
-        }
-      }));
-    });
+    List<Future<Outcome[]>> sent = new ArrayList<>();
+    int from = 0;
+    while (from < events.size()) {
+      String tp = traceparents[from] != null ? traceparents[from] : traceparent;
+      int to = from + 1;
+      while (to < events.size() && Objects.equals(traceparents[to] != null ? traceparents[to] : traceparent, tp)) {
+        to++;
+      }
+      int first = from;
+      sent.add(publish(events.subList(from, to), tp).onSuccess(out -> System.arraycopy(out, 0, outcomes, first, out.length)));
+      from = to;
+    }
     return Future.join(sent).transform(ar -> Future.succeededFuture(outcomes));
   }
 }

@@ -187,9 +187,13 @@ public final class CloudEventReader {
     out.add(ce, index, pointer, defaultCorrelationId, receivedAt);
   }
 
-  /** Percent-decodes a header value (the bytes are UTF-8), or null when it is not well-formed. */
+  /**
+   * Percent-decodes a header value (the bytes are UTF-8), or null when it is not well-formed. The HTTP
+   * stack hands header bytes over one char per byte: raw UTF-8 bytes (which the binding says to
+   * percent-encode, but clients send) are decoded as UTF-8 too, the same with or without a {@code %}.
+   */
   static String percentDecoded(String v) {
-    if (v.indexOf('%') < 0) {
+    if (v.indexOf('%') < 0 && v.chars().allMatch(c -> c < 0x80)) {
       return v;
     }
     ByteArrayOutputStream bytes = new ByteArrayOutputStream(v.length());

@@ -252,6 +252,35 @@ class CloudEventsIT {
     assertThat(KAFKA.consume(nativeTopic, before + 3, READ)).hasSize((int) before + 3);
   }
 
+  @Test
+  void eventsWithTheirOwnTraceContextsReachKafkaInRequestOrder() throws Exception {
+    String tp1 = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+    String tp2 = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+    List<String> ids = new ArrayList<>();
+    List<String> events = new ArrayList<>();
+    String[] tps = {tp1, tp2, tp1, null, tp2, tp2, tp1};
+    for (String tp : tps) {
+      CloudEventBuilder b = CloudEventBuilder.v1(event("native.ordered")).withId("o-" + UUID.randomUUID());
+      CloudEvent ce = tp == null ? b.withoutExtension("traceparent").build() : b.withExtension("traceparent", tp).build();
+      ids.add(ce.getId());
+      events.add(new String(JSON_FORMAT.serialize(ce), StandardCharsets.UTF_8));
+    }
+    long before = KAFKA.endOffsetsSum(nativeTopic);
+
+    Reply r = http.post(gateway.eventsUri(), BATCH, "[" + String.join(",", events) + "]");
+
+    assertThat(r.status()).as(r.toString()).isEqualTo(202);
+    List<ConsumerRecord<byte[], byte[]>> records = KAFKA.consume(nativeTopic, before + tps.length, READ);
+    List<String> inKafka = new ArrayList<>();
+    List<String> traces = new ArrayList<>();
+    for (ConsumerRecord<byte[], byte[]> rec : records.subList((int) before, records.size())) {
+      inKafka.add(headers(rec).get("event-id"));
+      traces.add(headers(rec).get("traceparent"));
+    }
+    assertThat(inKafka).as("one key, one partition: the request's order").isEqualTo(ids);
+    assertThat(traces).containsExactly(tp1, tp2, tp1, null, tp2, tp2, tp1);
+  }
+
   private static CloudEvent read(String topic, long offset) {
     List<ConsumerRecord<byte[], byte[]>> records = KAFKA.consume(topic, offset + 1, READ);
     assertThat(records).hasSizeGreaterThan((int) offset);

@@ -178,6 +178,11 @@ class CloudEventReaderTest {
     assertThat(CloudEventReader.percentDecoded("caf%C3%A9%20%E2%82%AC")).isEqualTo("caf\u00e9 \u20ac");
     assertThat(CloudEventReader.percentDecoded("100%")).isNull();
     assertThat(CloudEventReader.percentDecoded("%C3")).isNull();
+    // raw UTF-8 bytes, as the HTTP stack hands them over (one char per byte): decoded the same way
+    String raw = new String("caf\u00e9".getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1);
+    assertThat(CloudEventReader.percentDecoded(raw)).isEqualTo("caf\u00e9");
+    assertThat(CloudEventReader.percentDecoded(raw + " %20")).isEqualTo("caf\u00e9  ");
+    assertThat(CloudEventReader.percentDecoded("caf\u00e9")).as("a lone Latin-1 byte is not UTF-8").isNull();
     assertThat(CloudEventReader.percentDecoded("plain+text")).isEqualTo("plain+text");
   }
 
