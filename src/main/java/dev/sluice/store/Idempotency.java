@@ -30,9 +30,10 @@ public final class Idempotency {
           + " ON CONFLICT (scope, key) DO UPDATE SET fingerprint = EXCLUDED.fingerprint, state = 'in_progress',"
           + " owner = EXCLUDED.owner, lease_until = EXCLUDED.lease_until, expires_at = EXCLUDED.expires_at,"
           + " created_at = now(), status = NULL, content_type = NULL, body = NULL, headers = NULL"
-          // an expired row is as good as none; an abandoned claim (lease ran out) of the same request is taken over
-          + " WHERE i.expires_at <= now() OR (i.state = 'in_progress' AND i.lease_until <= now()"
-          + " AND i.fingerprint = EXCLUDED.fingerprint)"
+          // an expired row is as good as none, unless its first request is still being answered (a ttl
+          // shorter than the lease); an abandoned claim (lease ran out) of the same request is taken over
+          + " WHERE (i.expires_at <= now() AND (i.state = 'done' OR i.lease_until <= now()))"
+          + " OR (i.state = 'in_progress' AND i.lease_until <= now() AND i.fingerprint = EXCLUDED.fingerprint)"
           + " RETURNING true AS mine)"
           + " SELECT true AS mine, NULL::bytea AS fingerprint, NULL::text AS state, NULL::integer AS status,"
           + " NULL::text AS content_type, NULL::bytea AS body, NULL::jsonb AS headers, 0::bigint AS lease_ms"

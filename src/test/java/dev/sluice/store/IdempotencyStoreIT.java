@@ -92,6 +92,19 @@ class IdempotencyStoreIT {
   }
 
   @Test
+  void aKeyPastItsTtlIsNotTakenOverWhileItsFirstRequestIsStillBeingAnswered() {
+    // a ttl shorter than the lease: the row expires while its owner still holds it
+    Owned first = (Owned) await(keys.claim("s", "k", FP, LEASE, 1));
+    Awaitility.await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(20)).until(() -> {
+      Claim c = await(keys.claim("s", "k", OTHER, LEASE, TTL));
+      assertThat(c).as("another request while the first is answered").isNotInstanceOf(Owned.class);
+      return c instanceof InProgress || c instanceof Mismatch;
+    });
+    assertThat(await(keys.complete(first, new StoredAnswer(202, "application/json", new byte[] {'1'}, Map.of()))))
+        .as("the first owner still holds its key").isTrue();
+  }
+
+  @Test
   void anAbandonedKeyIsFreeAgain() {
     Owned owned = (Owned) await(keys.claim("s", "k", FP, LEASE, TTL));
     await(keys.abandon(owned));
