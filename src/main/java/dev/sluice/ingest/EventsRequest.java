@@ -239,7 +239,7 @@ final class EventsRequest {
   private void guarded(Runnable step) {
     try {
       step.run();
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | StackOverflowError e) { // a deep recursion unwound: answer, free the budget
       LOG.error("Request {}: unexpected failure; answering 500", requestId, e);
       if (done) {
         release();

@@ -161,10 +161,15 @@ public final class CloudEventReader {
           + EnvelopeReader.kind(t))), Failure.INVALID_CLOUDEVENT);
       return;
     }
+    boolean dataSeen = false; // a second data is refused as a second attribute is, not last-wins
     while (p.nextToken() == JsonToken.FIELD_NAME) {
       String name = p.currentName();
       JsonToken v = p.nextToken();
-      if (name.equals(CloudEventAttribute.DATA)) {
+      if (name.equals(CloudEventAttribute.DATA) && dataSeen) {
+        ce.violation(name, "appears more than once");
+        p.skipChildren();
+      } else if (name.equals(CloudEventAttribute.DATA)) {
+        dataSeen = true;
         if (v == JsonToken.START_OBJECT) {
           int start = base + (int) p.currentTokenLocation().getByteOffset();
           p.skipChildren();

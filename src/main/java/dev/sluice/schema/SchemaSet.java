@@ -37,8 +37,12 @@ public final class SchemaSet implements PayloadCheck {
    */
   private record TypeSchemas(Map<Version, JsonSchema> byVersion, Map<String, JsonSchema> byText, String known) {}
 
+  /** Payloads the validator failed on are logged once per this many. */
+  static final long LOG_EVERY = 1000;
+
   private final Map<String, TypeSchemas> types;
   private final int versions;
+  private final java.util.concurrent.atomic.AtomicLong uncheckable = new java.util.concurrent.atomic.AtomicLong();
 
   private SchemaSet(Map<String, TypeSchemas> types, int versions) {
     this.types = types;
@@ -123,7 +127,12 @@ public final class SchemaSet implements PayloadCheck {
     } catch (IOException e) { // the envelope reader parsed these bytes already
       return new PayloadProblem(Failure.INVALID_PAYLOAD, List.of(new Violation(pointer + "/data", "cannot be read")));
     }
-    Set<ValidationMessage> errors = schema.validate(data);
+    Set<ValidationMessage> errors;
+    try {
+      errors = schema.validate(data);
+    } catch (StackOverflowError | RuntimeException e) {
+      return unchecked(eventType, eventVersion, pointer, e);
+    }
     if (errors.isEmpty()) {
       return null;
     }
@@ -136,6 +145,26 @@ public final class SchemaSet implements PayloadCheck {
       out.add(new Violation(pointer + "/data" + m.getInstanceLocation(), message(m)));
     }
     return new PayloadProblem(Failure.INVALID_PAYLOAD, out);
+  }
+
+  /**
+   * The validator failed on this payload: java.util.regex recurses once per repetition of a group, so a
+   * pattern like {@code ^([a-z]|-)*$} overflows the stack on a long enough string. The event is refused
+   * (the payload cannot be shown to conform); the error never leaves the check. Logged once per
+   * {@link #LOG_EVERY}.
+   */
+  private PayloadProblem unchecked(String eventType, String eventVersion, String pointer, Throwable e) {
+    long n = uncheckable.incrementAndGet();
+    if (n % LOG_EVERY == 1) {
+      LOG.warn("Schemas: a payload of {} v{} could not be checked against its schema ({}); {} such payload(s) so far",
+          eventType, clip(eventVersion, 40), e instanceof StackOverflowError ? "a pattern recursed too deeply"
+              : e.toString(), n);
+    }
+    String why = e instanceof StackOverflowError
+        ? "a pattern of the schema recursed too deeply on this value; shorten the value or simplify the pattern"
+        : "the validator failed (" + clip(e.getClass().getSimpleName(), 80) + ")";
+    return new PayloadProblem(Failure.INVALID_PAYLOAD,
+        List.of(new Violation(pointer + "/data", "could not be checked against the schema: " + why)));
   }
 
   /** The validator's words without the location it starts with (the pointer says it), clipped. */

@@ -12,7 +12,31 @@ import java.util.Set;
  * Finds what {@code b} refuses that {@code a} accepts. {@code ahead}: a is v(n), b is v(n+1), and rule
  * names say what the new version did; otherwise a is v(n+1) and names are those of the reverse change.
  */
-record SchemaWalk(SchemaFiles files, boolean ahead, String aName, String bName, Set<String> out) {
+record SchemaWalk(SchemaFiles files, boolean ahead, String aName, String bName, Set<String> out, Set<Pair> seen) {
+
+  SchemaWalk(SchemaFiles files, boolean ahead, String aName, String bName, Set<String> out) {
+    this(files, ahead, aName, bName, out, new java.util.HashSet<>());
+  }
+
+  /**
+   * Two places already compared (or being compared), by identity: the documents are read once, so a
+   * place is one node. A recursive definition referenced twice (a tree's left and right) is walked once,
+   * not 2^depth times; its findings are reported at the first path that reached it.
+   */
+  record Pair(JsonNode a, JsonNode b) {
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Pair p && p.a == a && p.b == b;
+    }
+
+    @Override
+    public int hashCode() {
+      return 31 * System.identityHashCode(a) + System.identityHashCode(b);
+    }
+  }
+
+  /** The schema with no keyword: one node, so that the pairs it is in are remembered too. */
+  private static final JsonNode EMPTY = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
 
   /** Keywords whose change the rules cannot judge: a change is reported as {@code unsupported-change}. */
   private static final List<String> OPAQUE = List.of("allOf", "anyOf", "oneOf", "not", "if", "then", "else",
@@ -44,7 +68,7 @@ record SchemaWalk(SchemaFiles files, boolean ahead, String aName, String bName, 
     }
     a = resolve(a, path);
     b = resolve(b, path);
-    if (a == null || b == null) {
+    if (a == null || b == null || !seen.add(new Pair(a.schema(), b.schema()))) {
       return;
     }
     if (b.schema().isBoolean()) {
@@ -54,7 +78,7 @@ record SchemaWalk(SchemaFiles files, boolean ahead, String aName, String bName, 
       return;
     }
     if (a.schema().isBoolean()) {
-      a = a.child(com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode());
+      a = a.child(EMPTY);
     }
     types(a, b, path);
     values(a, b, path);
@@ -245,7 +269,7 @@ record SchemaWalk(SchemaFiles files, boolean ahead, String aName, String bName, 
   }
 
   private static JsonNode empty() {
-    return com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+    return EMPTY;
   }
 
   private static boolean closed(Node n) {

@@ -302,6 +302,16 @@ class CloudEventReaderTest {
     assertThat(r.rejections().get(0).violations().get(0).pointer()).isEqualTo("/0/data/orderId");
   }
 
+  @Test
+  void aDuplicateDataMemberIsRefusedAsADuplicateAttributeIs() {
+    String head = "{\"specversion\":\"1.0\",\"id\":\"1\",\"source\":\"/s\",\"type\":\"a.b\",";
+
+    assertViolation(head + "\"data\":{\"a\":1},\"data\":{\"a\":2}}", "/data", "appears more than once");
+    assertViolation(head + "\"data\":null,\"data\":{\"a\":2}}", "/data", "appears more than once");
+    assertViolation(head + "\"data\":{\"a\":1},\"data\":[1]}", "/data", "appears more than once");
+    assertThat(read(head + "\"data\":{\"a\":1}}").events()).hasSize(1);
+  }
+
   private void assertViolation(String body, String pointer, String message) {
     ReadResult r = read(body);
     assertThat(r.events()).as(body).isEmpty();

@@ -10,6 +10,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.api.Test;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+import java.time.Duration;
 
 /** Each rule: a pair that breaks it (found at its path) and a pair that keeps it (no finding). */
 class CompatibilityTest {
@@ -123,5 +125,36 @@ class CompatibilityTest {
     assertThat(dev.sluice.schema.Compatibility.check(SchemaFiles.read(dir), Compatibility.BACKWARD)).containsExactly(
         "order.created v1 -> v2: rule 'required-added' at /properties/a ('a' is required in v2, not in v1)",
         "order.created v2 -> v10: rule 'required-added' at /properties/b ('b' is required in v10, not in v2)");
+  }
+
+  /** A binary tree: both children refer to the node itself (each pair of places is compared once). */
+  static String tree(String nodeExtra) {
+    return "\"properties\": {\"root\": {\"$ref\": \"#/$defs/node\"}}, \"$defs\": {\"node\": {\"type\": \"object\","
+        + nodeExtra + " \"properties\": {\"value\": {\"type\": \"integer\"}, \"left\": {\"$ref\": \"#/$defs/node\"},"
+        + " \"right\": {\"$ref\": \"#/$defs/node\"}, \"kids\": {\"type\": \"array\", \"items\": {\"$ref\": \"#/$defs/node\"}}}}}";
+  }
+
+  @Test
+  void aRecursiveSchemaReferencedTwiceIsComparedOnceAPlace() {
+    assertTimeoutPreemptively(Duration.ofSeconds(5), () -> {
+      assertThat(findings(tree(""), tree(""), Compatibility.FULL)).isEmpty();
+      assertThat(findings(tree(""), tree(" \"required\": [\"value\"],"), Compatibility.BACKWARD)).containsExactly(
+          "order.created v1 -> v2: rule 'required-added' at /properties/root/properties/value"
+              + " ('value' is required in v2, not in v1)");
+    });
+  }
+
+  @Test
+  void aRecursiveSchemaAgainstAnEmptyOneIsComparedOnceAPlace() {
+    // v1 says nothing of root; v2's node recurses through both items and additionalProperties
+    String v2 = "\"properties\": {\"root\": {\"$ref\": \"#/$defs/node\"}}, \"$defs\": {\"node\": {"
+        + "\"additionalProperties\": {\"$ref\": \"#/$defs/node\"}, \"items\": {\"$ref\": \"#/$defs/node\"},"
+        + " \"maxItems\": 9}}";
+    assertTimeoutPreemptively(Duration.ofSeconds(5), () ->
+        assertThat(findings("\"properties\": {\"root\": {}}", v2, Compatibility.BACKWARD)).containsExactly(
+            // root's {} against the node, then the empty schema (what v1 allows below root) against it
+            "order.created v1 -> v2: rule 'max-items-lowered' at /properties/root/additionalProperties/maxItems"
+                + " (maxItems 9 in v2, none in v1)",
+            "order.created v1 -> v2: rule 'max-items-lowered' at /properties/root/maxItems (maxItems 9 in v2, none in v1)"));
   }
 }

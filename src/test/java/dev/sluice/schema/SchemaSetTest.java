@@ -174,4 +174,35 @@ class SchemaSetTest {
         .violations()).extracting(Violation::pointer)
         .containsExactlyInAnyOrder("/data/total", "/data/currency", "/data/lines/0");
   }
+
+  @Test
+  void aPatternThatRecursesTooDeeplyIsAnInvalidPayloadNotAnError() throws Exception {
+    SchemaDirs.write(dir, "order.created/1.json",
+        SchemaDirs.object("\"properties\": {\"slug\": {\"type\": \"string\", \"pattern\": \"^([a-z]|-)*$\"}}"));
+    PayloadCheck c = load();
+    String value = "ab-".repeat(100_000 / 3 + 1);
+    java.util.concurrent.CompletableFuture<Object> result = new java.util.concurrent.CompletableFuture<>();
+    // a thread with a stack of the usual size, so that the regex overflows it as on an event loop
+    Thread t = new Thread(null, () -> {
+      try {
+        result.complete(check(c, "order.created", "1", "{\"slug\": \"" + value + "\"}", "/2"));
+      } catch (Throwable e) {
+        result.complete(e);
+      }
+    }, "schema-check", 512 * 1024);
+    t.start();
+    t.join();
+
+    assertThat(result.get()).isInstanceOf(PayloadProblem.class);
+    PayloadProblem p = (PayloadProblem) result.get();
+    assertThat(p.failure()).isEqualTo(Failure.INVALID_PAYLOAD);
+    assertThat(p.violations()).singleElement().satisfies(v -> {
+      assertThat(v.pointer()).isEqualTo("/2/data");
+      assertThat(v.message()).contains("could not be checked against the schema").contains("pattern");
+    });
+    // the same check still works for ordinary values
+    assertThat(check(c, "order.created", "1", "{\"slug\": \"a-b\"}", "")).isNull();
+    assertThat(check(c, "order.created", "1", "{\"slug\": \"A\"}", "").violations())
+        .extracting(Violation::pointer).containsExactly("/data/slug");
+  }
 }

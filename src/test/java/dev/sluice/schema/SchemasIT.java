@@ -52,9 +52,12 @@ class SchemasIT {
     Path dir = TestDirs.create("schemas");
     SchemaDirs.write(dir, "order.created/1.json", V1);
     SchemaDirs.write(dir, "order.created/2.json", V2);
+    SchemaDirs.write(dir, "slug.created/1.json", SLUG);
     http = new Http();
     gateway = TestGateway.startReady(
-        GatewayConfig.forKafka(KAFKA.bootstrap()).set("schemas.dir", dir.toString()).route("#", topic), http);
+        GatewayConfig.forKafka(KAFKA.bootstrap()).set("schemas.dir", dir.toString()).route("#", topic)
+            // small enough that requests which kept their bytes would soon exhaust it (20 x 210 KB)
+            .set("http.max-body-bytes", 1_048_576).set("limits.max-in-flight-bytes", 2_097_152), http);
   }
 
   @AfterAll
@@ -70,6 +73,10 @@ class SchemasIT {
   static String order(String id, int version, String data) {
     return envelope(id, "order.created", "order-1", null, data).replace("\"eventVersion\":1", "\"eventVersion\":" + version);
   }
+
+  /** A pattern java.util.regex matches by recursing once per character. */
+  static final String SLUG =
+      SchemaDirs.object("\"properties\": {\"slug\": {\"type\": \"string\", \"pattern\": \"^([a-z]|-)*$\"}}");
 
   static final String GOOD = "{\"orderId\":\"ord-1\",\"amount\":12.5,\"currency\":\"EUR\"}";
 
@@ -129,6 +136,26 @@ class SchemasIT {
     }
     org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30))
         .until(() -> KAFKA.endOffsetsSum(topic) == before + 1);
+  }
+
+  @Test
+  void aValueTheSchemasPatternCannotCheckGets422AndTheNextRequestsAreTaken() throws Exception {
+    long before = KAFKA.endOffsetsSum(topic);
+    String slug = envelope(newId(), "slug.created", "slug-1", null, "{\"slug\":\"" + "ab-".repeat(70_000) + "\"}");
+
+    // more of them than the in-flight budget would hold if a request kept its bytes
+    for (int i = 0; i < 24; i++) {
+      Reply r = http.post(gateway.eventsUri(), Http.JSON, slug);
+      assertThat(r.status()).as(r.text()).isEqualTo(422);
+      assertThat(r.json().getString("code")).isEqualTo("SLC-1012");
+      assertThat(r.json().getString("pointer")).isEqualTo("/data");
+      assertThat(r.json().getString("message")).contains("could not be checked against the schema");
+    }
+    assertThat(KAFKA.endOffsetsSum(topic)).isEqualTo(before);
+    Reply ok = http.post(gateway.eventsUri(), Http.JSON, order(newId(), 1, GOOD));
+    assertThat(ok.status()).as(ok.text()).isEqualTo(202);
+    assertThat(http.post(gateway.eventsUri(), Http.JSON,
+        envelope(newId(), "slug.created", "slug-1", null, "{\"slug\":\"a-b\"}")).status()).isEqualTo(202);
   }
 
   @Test
