@@ -115,10 +115,26 @@ final class GrpcAnswers {
       }
     }
     if (resp != null) {
-      resp.trailers().set(STATUS_DETAILS, Base64.getEncoder().withoutPadding().encodeToString(built.toByteArray()));
-      resp.status(status).statusMessage(text).end();
+      Status sent = built;
+      safely(resp, () -> {
+        resp.trailers().set(STATUS_DETAILS, Base64.getEncoder().withoutPadding().encodeToString(sent.toByteArray()));
+        resp.status(status).statusMessage(text).end();
+      });
     }
     return built;
+  }
+
+  /**
+   * Runs a write of {@code resp}; false when the call is gone (the client cancelled it, the connection
+   * closed): vert.x throws IllegalStateException then, and there is nobody left to answer.
+   */
+  static boolean safely(GrpcServerResponse<?, ?> resp, Runnable write) {
+    try {
+      write.run();
+      return true;
+    } catch (IllegalStateException e) {
+      return false;
+    }
   }
 
   /** The first {@code keep} violations, and a note saying how many more were cut when not all. */
