@@ -44,8 +44,14 @@ class GrpcRefusalsIT {
   @BeforeAll
   static void startGateway() throws Exception {
     String topic = KAFKA.createTopic(KAFKA.uniqueTopic("grpc-refusals"), 1);
+    java.nio.file.Path schemas = dev.sluice.testsupport.TestDirs.create("grpc-schemas");
+    java.nio.file.Files.createDirectories(schemas.resolve("r.paid"));
+    java.nio.file.Files.writeString(schemas.resolve("r.paid/1.json"), "{\"$schema\": "
+        + "\"https://json-schema.org/draft/2020-12/schema\", \"type\": \"object\", \"required\": [\"n\"], "
+        + "\"properties\": {\"n\": {\"type\": \"integer\"}}}");
     http = new Http();
     gateway = TestGateway.startReady(GatewayConfig.forKafka(KAFKA.bootstrap())
+        .set("schemas.dir", schemas.toString())
         .set("limits.max-in-flight-bytes", BUDGET)
         .set("http.max-body-bytes", MAX_MESSAGE)
         .set("websocket.max-message-bytes", MAX_MESSAGE)
@@ -116,5 +122,15 @@ class GrpcRefusalsIT {
     assertThat(x.getStatus().getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
     assertThat(GrpcIngestClient.reason(x)).isEqualTo("SLC-1002");
     assertThat(x.getStatus().getDescription()).contains("limits.max-in-flight-bytes");
+  }
+
+  @Test
+  void eventsAllRefusedForTheirPayloadAnswerThePayloadCode() {
+    IngestEvent bad = GrpcIngestClient.event(newId(), "r.paid").toBuilder()
+        .setData(ByteString.copyFromUtf8("{\"n\":\"x\"}")).build();
+    StatusRuntimeException x = refusal(List.of(bad, bad.toBuilder().setEventId(newId()).build()));
+    assertThat(x.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+    assertThat(GrpcIngestClient.reason(x)).isEqualTo("SLC-1012");
+    assertThat(GrpcIngestClient.violations(x)).first().asString().startsWith("/0/data");
   }
 }
