@@ -19,6 +19,11 @@ public final class InFlight {
     this.maxBytes = maxBytes;
   }
 
+  /** The byte bound ({@code limits.max-in-flight-bytes}): a request taking more can never be admitted. */
+  public long maxBytes() {
+    return maxBytes;
+  }
+
   /** Takes {@code n} events from the budget, or nothing and returns false when they do not fit. */
   public boolean tryAcquireEvents(long n) {
     return tryAcquire(events, maxEvents, n);

@@ -64,6 +64,11 @@ public final class ConfigLoader {
             t.integer("http.max-batch-events"),
             t.integer("http.idle-timeout-seconds"),
             t.integer("http.body-timeout-ms"));
+    LimitsConfig limits =
+        new LimitsConfig(
+            t.longValue("limits.max-in-flight-events"),
+            t.longValue("limits.max-in-flight-bytes"),
+            t.integer("limits.retry-after-seconds"));
     return new SluiceConfig(
         http,
         new WebSocketConfig(
@@ -72,10 +77,7 @@ public final class ConfigLoader {
             t.integer("websocket.idle-timeout-seconds"),
             t.integer("websocket.ping-interval-seconds"),
             t.integer("websocket.max-credit-violations")),
-        new LimitsConfig(
-            t.longValue("limits.max-in-flight-events"),
-            t.longValue("limits.max-in-flight-bytes"),
-            t.integer("limits.retry-after-seconds")),
+        limits,
         new KafkaConfig(
             t.string("kafka.bootstrap-servers"),
             t.string("kafka.client-id-prefix"),
@@ -138,7 +140,7 @@ public final class ConfigLoader {
             t.longValue("idempotency.lease-ms"), t.longValue("idempotency.timeout-ms"),
             t.longValue("idempotency.sweep-interval-ms"), t.integer("idempotency.sweep-batch")),
         GrpcIngestConfig.of(t.bool("grpc.enabled"), t.integer("grpc.max-message-bytes"),
-            t.integer("grpc.stream-credits"), t.integer("grpc.max-credit-violations"), http),
+            t.integer("grpc.stream-credits"), t.integer("grpc.max-credit-violations"), http, limits),
         new SchemasConfig(t.bool("schemas.enabled"), SchemasConfig.resolve(t.string("schemas.dir"), file),
             SchemasConfig.Compatibility.of("schemas.compatibility", t.string("schemas.compatibility"))));
   }

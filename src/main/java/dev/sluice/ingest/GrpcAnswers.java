@@ -31,6 +31,13 @@ final class GrpcAnswers {
 
   static final String DOMAIN = "sluice.dev";
   static final String STATUS_DETAILS = "grpc-status-details-bin";
+  /**
+   * The most characters of the base64 details trailer: grpc-java reads at most 8 KiB of metadata and
+   * fails a call past it (RST_STREAM, no details at all).
+   */
+  static final int MAX_DETAILS_CHARS = 6 * 1024;
+  /** Bytes of a Status whose base64 form fits {@link #MAX_DETAILS_CHARS}. */
+  private static final int MAX_DETAILS_BYTES = MAX_DETAILS_CHARS / 4 * 3;
 
   private GrpcAnswers() {}
 
@@ -78,7 +85,9 @@ final class GrpcAnswers {
   /**
    * Ends the call with the failure's status: the message is {@code "SLC-nnnn: message"}; the details
    * hold ErrorInfo, a BadRequest when there are violations, and {@code extra} (e.g. the
-   * PublishResponse) when not null. Returns the status it sent (an idempotent call stores it).
+   * PublishResponse) when not null. The details stay under {@link #MAX_DETAILS_CHARS}: {@code extra}
+   * is left out first, then the violations past those that fit are cut (a last one says how many).
+   * Returns the status it sent (an idempotent call stores it).
    */
   static Status fail(GrpcServerResponse<?, ?> resp, Failure f, String message, List<Violation> violations,
       Message extra) {
@@ -87,23 +96,59 @@ final class GrpcAnswers {
     Status.Builder st = Status.newBuilder().setCode(status.code).setMessage(text)
         .addDetails(Any.pack(ErrorInfo.newBuilder().setReason(f.id()).setDomain(DOMAIN)
             .putMetadata("retryable", Boolean.toString(f.retryable())).build()));
-    if (!violations.isEmpty()) {
-      BadRequest.Builder br = BadRequest.newBuilder();
-      for (Violation v : violations) {
-        br.addFieldViolations(BadRequest.FieldViolation.newBuilder().setField(v.pointer())
-            .setDescription(v.message()));
-      }
-      st.addDetails(Any.pack(br.build()));
-    }
+    Status head = st.build();
+    BadRequest bad = violations.isEmpty() ? null : badRequest(violations, violations.size());
+    Status built = bad == null ? head : head.toBuilder().addDetails(Any.pack(bad)).build();
     if (extra != null) {
-      st.addDetails(Any.pack(extra));
+      Status all = built.toBuilder().addDetails(Any.pack(extra)).build();
+      if (all.getSerializedSize() <= MAX_DETAILS_BYTES) {
+        built = all;
+      }
     }
-    Status built = st.build();
+    if (built.getSerializedSize() > MAX_DETAILS_BYTES) { // only the violations can be too many now
+      int keep = violations.size();
+      while (keep > 0 && built.getSerializedSize() > MAX_DETAILS_BYTES) {
+        long room = MAX_DETAILS_BYTES - head.getSerializedSize();
+        long used = built.getSerializedSize() - head.getSerializedSize();
+        keep = (int) Math.max(0, (long) keep * room / used - 1); // in proportion, one less for the note
+        built = head.toBuilder().addDetails(Any.pack(badRequest(violations, keep))).build();
+      }
+    }
     if (resp != null) {
-      resp.trailers().set(STATUS_DETAILS, Base64.getEncoder().withoutPadding().encodeToString(built.toByteArray()));
-      resp.status(status).statusMessage(text).end();
+      Status sent = built;
+      safely(resp, () -> {
+        resp.trailers().set(STATUS_DETAILS, Base64.getEncoder().withoutPadding().encodeToString(sent.toByteArray()));
+        resp.status(status).statusMessage(text).end();
+      });
     }
     return built;
+  }
+
+  /**
+   * Runs a write of {@code resp}; false when the call is gone (the client cancelled it, the connection
+   * closed): vert.x throws IllegalStateException then, and there is nobody left to answer.
+   */
+  static boolean safely(GrpcServerResponse<?, ?> resp, Runnable write) {
+    try {
+      write.run();
+      return true;
+    } catch (IllegalStateException e) {
+      return false;
+    }
+  }
+
+  /** The first {@code keep} violations, and a note saying how many more were cut when not all. */
+  private static BadRequest badRequest(List<Violation> violations, int keep) {
+    BadRequest.Builder br = BadRequest.newBuilder();
+    for (Violation v : violations.subList(0, keep)) {
+      br.addFieldViolations(BadRequest.FieldViolation.newBuilder().setField(v.pointer())
+          .setDescription(v.message()));
+    }
+    if (keep < violations.size()) {
+      br.addFieldViolations(BadRequest.FieldViolation.newBuilder().setField("")
+          .setDescription((violations.size() - keep) + " more violations were cut to keep the details small"));
+    }
+    return br.build();
   }
 
   /** Every violation of the rejections, in call order. */

@@ -12,6 +12,7 @@ import dev.sluice.grpc.v1.IngestEvent;
 import dev.sluice.schema.EnvelopeReader;
 import dev.sluice.schema.ReadResult;
 import dev.sluice.schema.Rejection;
+import dev.sluice.schema.Utf8;
 import dev.sluice.schema.Violation;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -124,13 +125,18 @@ final class GrpcEnvelopes {
 
   /**
    * What is wrong with {@code data} as one JSON object, or null: it must be exactly one value (nothing
-   * may follow it, so it cannot add envelope members), UTF-8 (the reader checks the bytes).
+   * may follow it, so it cannot add envelope members), UTF-8 (checked first).
    */
   static String dataProblem(ByteString data) {
     if (data.isEmpty()) {
       return null; // reported as a missing member by the reader
     }
     byte[] bytes = data.toByteArray();
+    // before the parser: on other encodings it decodes chars and loses the byte offsets used below
+    String notUtf8 = Utf8.problem(bytes, "data");
+    if (notUtf8 != null) {
+      return "must be UTF-8 JSON (RFC 8259): " + notUtf8;
+    }
     try (JsonParser p = JSON.createParser(bytes)) {
       JsonToken t = p.nextToken();
       if (t != JsonToken.START_OBJECT) {

@@ -30,6 +30,8 @@ import java.util.Set;
  */
 final class GrpcIngest implements Service {
 
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(GrpcIngest.class);
+
   static final String SERVICE = "sluice.v1.Ingest";
   static final String IDEMPOTENCY_KEY = "idempotency-key";
 
@@ -79,7 +81,7 @@ final class GrpcIngest implements Service {
       GrpcStream s = new GrpcStream(ctx, metrics, config, maxBatchEvents, req);
       streams.add(s);
       s.whenClosed(() -> streams.remove(s));
-      s.start();
+      s.guarded(s::start);
     });
   }
 
@@ -101,15 +103,15 @@ final class GrpcIngest implements Service {
           if (!read[0]) { // a unary call has one request message
             read[0] = true;
             if (idem == null) {
-              onRequest(req, msg, started, null);
+              guarded(req, started, null, () -> onRequest(req, msg, started, null));
             } else { // claimed once the message is known: its bytes are the fingerprint
-              idem.claim(msg).onSuccess(verdict -> {
+              guarded(req, started, idem, () -> idem.claim(msg).onSuccess(verdict -> guarded(req, started, idem, () -> {
                 switch (verdict) {
                   case IdempotencyGate.Proceed p -> onRequest(req, msg, started, idem);
                   case IdempotencyGate.Replay r -> replay(req.response(), r, started);
                   case IdempotencyGate.Refuse f -> refuse(req.response(), f.failure(), f.message(), started, null);
                 }
-              });
+              })));
             }
           }
         });
@@ -122,9 +124,26 @@ final class GrpcIngest implements Service {
         });
   }
 
+  /**
+   * Runs a step of a Publish call; an unexpected exception ends the call with INTERNAL (SLC-5999),
+   * logged once, and lets the idempotency key go (a 5xx is not stored).
+   */
+  private void guarded(GrpcServerRequest<PublishRequest, PublishResponse> req, long started, GrpcIdempotency idem,
+      Runnable step) {
+    try {
+      step.run();
+    } catch (RuntimeException e) {
+      LOG.error("gRPC Publish: unexpected failure; ending the call with INTERNAL", e);
+      refuse(req.response(), Failure.INTERNAL_ERROR, "unexpected server error", started, idem);
+    }
+  }
+
   private void replay(GrpcServerResponse<PublishRequest, PublishResponse> resp, IdempotencyGate.Replay r,
       long started) {
-    if (GrpcIdempotency.replay(resp, r.answer())) {
+    boolean[] replayed = {false};
+    if (!GrpcAnswers.safely(resp, () -> replayed[0] = GrpcIdempotency.replay(resp, r.answer()))) {
+      metrics.answered(r.answer().status(), started); // the client is gone
+    } else if (replayed[0]) {
       metrics.answered(r.answer().status(), started);
     } else {
       refuse(resp, Failure.IDEMPOTENCY_KEY_REUSED, "the key was used for another kind of request", started, null);
@@ -155,6 +174,12 @@ final class GrpcIngest implements Service {
         answer(resp, msg, read, new Outcome[0], started, idem);
         return;
       }
+      if (read.bytes() > ctx.inFlight().maxBytes()) { // would never fit: retrying cannot help
+        refuse(resp, Failure.BODY_TOO_LARGE, "the events take " + read.bytes() + " bytes as envelopes, more than "
+            + "limits.max-in-flight-bytes (" + ctx.inFlight().maxBytes() + "); send fewer events per request",
+            started, idem);
+        return;
+      }
       if (!ctx.inFlight().tryAcquireEvents(events.size())) {
         refuse(resp, Failure.OVERLOADED, "too many events in flight (" + ctx.inFlight().events() + "); retry later",
             started, idem);
@@ -167,13 +192,29 @@ final class GrpcIngest implements Service {
         return;
       }
       String traceparent = req.headers().get("traceparent");
-      ctx.publish(events, Ids.validTraceparent(traceparent) ? traceparent : null)
-          .onSuccess(
-              outcomes -> {
-                ctx.inFlight().releaseEvents(events.size());
-                ctx.inFlight().releaseBytes(read.bytes());
-                answer(resp, msg, read, outcomes, started, idem);
+      boolean[] released = {false};
+      Runnable release = () -> {
+        if (!released[0]) {
+          released[0] = true;
+          ctx.inFlight().releaseEvents(events.size());
+          ctx.inFlight().releaseBytes(read.bytes());
+        }
+      };
+      try {
+        ctx.publish(events, Ids.validTraceparent(traceparent) ? traceparent : null)
+            .onComplete(done -> {
+              release.run();
+              guarded(req, started, idem, () -> {
+                if (done.failed()) {
+                  throw new IllegalStateException("publishing failed", done.cause());
+                }
+                answer(resp, msg, read, done.result(), started, idem);
               });
+            });
+      } catch (RuntimeException e) {
+        release.run();
+        throw e;
+      }
     }
   }
 
@@ -190,9 +231,9 @@ final class GrpcIngest implements Service {
         .setRejected(read.rejections().size()).setFailed(failed).addAllResults(results).build();
     if (accepted > 0) {
       if (idem == null) {
-        resp.end(answer);
+        GrpcAnswers.safely(resp, () -> resp.end(answer));
       } else {
-        idem.settle(answer).onComplete(x -> resp.end(answer));
+        idem.settle(answer).onComplete(x -> GrpcAnswers.safely(resp, () -> resp.end(answer)));
       }
       metrics.answered(failed + read.rejections().size() == 0 ? 202 : 207, started);
       return;
@@ -205,10 +246,11 @@ final class GrpcIngest implements Service {
       }
     }
     List<Violation> violations = GrpcAnswers.violations(read.rejections());
-    if (first == null) {
-      fail(resp, Failure.INVALID_ENVELOPE, read.total() == 1 ? read.rejections().get(0).message()
+    if (first == null) { // every event refused by the reader: the first one's failure, as HTTP's single answer
+      Failure f = read.rejections().get(0).failure();
+      fail(resp, f, read.total() == 1 ? read.rejections().get(0).message()
           : "all " + read.total() + " events are invalid", violations, answer, idem);
-      metrics.answered(Failure.INVALID_ENVELOPE.httpStatus(), started);
+      metrics.answered(f.httpStatus(), started);
     } else {
       fail(resp, first.failure(), first.message() == null ? "not taken" : first.message(), violations,
           answer, idem);

@@ -24,6 +24,8 @@ import java.util.List;
  */
 final class GrpcStream {
 
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(GrpcStream.class);
+
   static final String PROTOCOL = "sluice.stream.v1";
 
   private static final int PAUSED_BUDGET = 1;
@@ -90,7 +92,7 @@ final class GrpcStream {
       onClosed.run();
       return;
     }
-    req.handler(this::onMessage);
+    req.handler(m -> guarded(() -> onMessage(m)));
     req.endHandler(v -> {
       ended = true;
       finishIfDone();
@@ -107,6 +109,24 @@ final class GrpcStream {
   void goAway() {
     if (!closed) {
       GrpcAnswers.fail(resp, Failure.SHUTTING_DOWN, "the gateway is shutting down", List.of(), null);
+      onClosed();
+    }
+  }
+
+  /**
+   * Runs a step of the call; an unexpected exception ends it with INTERNAL (SLC-5999), logged once,
+   * and the stream leaves the gateway's set (budget taken by events in flight is given back when they
+   * settle).
+   */
+  void guarded(Runnable step) {
+    try {
+      step.run();
+    } catch (RuntimeException e) {
+      LOG.error("gRPC Stream: unexpected failure; ending the call with INTERNAL", e);
+      if (!closed) {
+        metrics.rejected(Failure.INTERNAL_ERROR);
+        GrpcAnswers.fail(resp, Failure.INTERNAL_ERROR, "unexpected server error", List.of(), null);
+      }
       onClosed();
     }
   }
@@ -135,8 +155,14 @@ final class GrpcStream {
       refuse(Failure.CREDIT_EXCEEDED,
           "message " + seq + " holds " + n + " events but " + credits + " credits are left; wait for acks", seq);
     } else {
+      GrpcEnvelopes.Read read = GrpcEnvelopes.read(ctx.reader(), m.getEventsList(), correlationId);
+      if (read.bytes() > ctx.inFlight().maxBytes()) { // would never fit: waiting for the budget cannot help
+        refuse(Failure.BODY_TOO_LARGE, "message " + seq + " takes " + read.bytes() + " bytes as envelopes, more than "
+            + "limits.max-in-flight-bytes (" + ctx.inFlight().maxBytes() + "); send fewer events per message", seq);
+        return;
+      }
       credits -= n;
-      Message msg = new Message(seq, m, GrpcEnvelopes.read(ctx.reader(), m.getEventsList(), correlationId));
+      Message msg = new Message(seq, m, read);
       unsettled.add(msg);
       if (msg.read.events().isEmpty()) {
         msg.outcomes = new Outcome[0];
@@ -159,14 +185,25 @@ final class GrpcStream {
       ctx.inFlight().releaseEvents(size);
       return false;
     }
-    ctx.publish(events, traceparent)
-        .onSuccess(
-            outcomes -> {
-              ctx.inFlight().releaseEvents(size);
-              ctx.inFlight().releaseBytes(bytes);
-              msg.outcomes = outcomes;
-              settle();
-            });
+    try {
+      ctx.publish(events, traceparent)
+          .onComplete(
+              done -> {
+                ctx.inFlight().releaseEvents(size);
+                ctx.inFlight().releaseBytes(bytes);
+                guarded(() -> {
+                  if (done.failed()) {
+                    throw new IllegalStateException("publishing failed", done.cause());
+                  }
+                  msg.outcomes = done.result();
+                  settle();
+                });
+              });
+    } catch (RuntimeException e) {
+      ctx.inFlight().releaseEvents(size);
+      ctx.inFlight().releaseBytes(bytes);
+      throw e;
+    }
     return true;
   }
 
@@ -176,17 +213,22 @@ final class GrpcStream {
     pause(PAUSED_BUDGET);
     ctx.vertx().setTimer(
         BUDGET_RETRY_MS,
-        id -> {
+        id -> guarded(() -> {
           Message w = waiting;
           waiting = null;
           if (w == null || closed) {
             unpause(PAUSED_BUDGET);
+          } else if (ctx.state().draining()) { // no more waiting: the gateway is going away
+            metrics.rejected(Failure.SHUTTING_DOWN);
+            GrpcAnswers.fail(resp, Failure.SHUTTING_DOWN, "the gateway is shutting down; message " + w.seq
+                + " and those after it were not taken", List.of(), null);
+            onClosed();
           } else if (tryPublish(w)) {
             unpause(PAUSED_BUDGET);
           } else {
             waitForBudget(w);
           }
-        });
+        }));
   }
 
   /** Sends the acks of the settled messages at the head, in the client's order. */
@@ -205,7 +247,7 @@ final class GrpcStream {
   /** The client half-closed and every message is acked: end the call with OK. */
   private void finishIfDone() {
     if (ended && unsettled.isEmpty() && waiting == null && !closed) {
-      resp.end();
+      GrpcAnswers.safely(resp, resp::end);
       onClosed();
     }
   }
@@ -220,7 +262,10 @@ final class GrpcStream {
     if (closed) {
       return;
     }
-    resp.write(r);
+    if (!GrpcAnswers.safely(resp, () -> resp.write(r))) {
+      onClosed(); // the client cancelled the call or the connection closed
+      return;
+    }
     if (resp.writeQueueFull()) {
       pause(PAUSED_WRITES); // the client is not reading: stop reading its messages until it does
     }

@@ -11,7 +11,7 @@ import java.nio.ByteOrder;
  * is not UTF-8 — including those the parser lets through (overlong forms, surrogates, code points past
  * U+10FFFF) and those inside {@code data}, which it skips without decoding.
  */
-final class Utf8 {
+public final class Utf8 {
 
   private static final VarHandle LONGS =
       MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
@@ -98,6 +98,19 @@ final class Utf8 {
       i += more + 1;
     }
     return -1;
+  }
+
+  /**
+   * Why {@code b} (a whole JSON text, e.g. a gRPC event's {@code data}) is not UTF-8, or null when it
+   * is: another encoding's signs at its start, else the first byte sequence that is not UTF-8.
+   */
+  public static String problem(byte[] b, String what) {
+    String other = otherEncoding(b, 0, b.length, what);
+    if (other != null) {
+      return other;
+    }
+    int bad = firstInvalid(b, 0, b.length);
+    return bad < 0 ? null : "invalid UTF-8 at byte " + bad + " (" + describe(b, bad, b.length) + ")";
   }
 
   /** The bytes of a bad sequence in hex, e.g. {@code C0 AF}: its lead and the continuation bytes after it. */

@@ -50,11 +50,29 @@ class GrpcEnvelopesTest {
     assertThat(GrpcEnvelopes.dataProblem(ByteString.copyFromUtf8("[1]"))).contains("an array");
     assertThat(GrpcEnvelopes.dataProblem(ByteString.copyFromUtf8("{\"n\":"))).startsWith("is not valid JSON");
     assertThat(GrpcEnvelopes.dataProblem(ByteString.copyFrom(new byte[] {'{', '"', (byte) 0xC3, '"', ':', '1', '}'})))
-        .startsWith("is not valid JSON");
+        .startsWith("must be UTF-8 JSON (RFC 8259)"); // a lead byte without its continuation
     assertThat(GrpcEnvelopes.dataProblem(ByteString.copyFromUtf8(" {\"n\":{}} \n"))).isNull();
     GrpcEnvelopes.Read read = GrpcEnvelopes.read(READER,
         List.of(valid().setData(ByteString.copyFromUtf8("{\"n\":1},\"aggregateId\":\"x\"")).build()), "cid");
     assertThat(read.events()).isEmpty();
     assertThat(read.rejections().get(0).violations()).extracting(Violation::pointer).containsExactly("/0/data");
+  }
+
+  @Test
+  void dataThatIsNotUtf8IsAViolationAtItsPointerNotACrash() {
+    for (java.nio.charset.Charset cs : List.of(StandardCharsets.UTF_16LE, StandardCharsets.UTF_16BE,
+        StandardCharsets.UTF_16)) {
+      GrpcEnvelopes.Read read = GrpcEnvelopes.read(READER,
+          List.of(valid().build(), valid().setData(ByteString.copyFrom("{\"n\":1}", cs)).build()), "cid");
+      assertThat(read.events()).extracting(e -> e.index()).containsExactly(0);
+      assertThat(read.rejections()).hasSize(1);
+      assertThat(read.rejections().get(0).failure()).isEqualTo(dev.sluice.bus.Failure.INVALID_ENVELOPE);
+      assertThat(read.rejections().get(0).violations()).singleElement().satisfies(v -> {
+        assertThat(v.pointer()).isEqualTo("/1/data");
+        assertThat(v.message()).startsWith("must be UTF-8 JSON (RFC 8259)");
+      });
+    }
+    assertThat(GrpcEnvelopes.dataProblem(ByteString.copyFrom(new byte[] {'{', '"', 'a', '"', ':', '"',
+        (byte) 0xC0, (byte) 0xAF, '"', '}'}))).startsWith("must be UTF-8 JSON (RFC 8259)").contains("C0 AF");
   }
 }

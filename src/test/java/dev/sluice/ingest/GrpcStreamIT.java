@@ -210,4 +210,25 @@ class GrpcStreamIT {
     assertThat(records).hasSize(1);
     assertThat(new String(records.get(0).value(), StandardCharsets.UTF_8)).isEqualTo(envelopeOf(valid));
   }
+
+  @Test
+  void dataInUtf16IsRefusedInItsAckAndTheCallGoesOn() throws Exception {
+    Received in = new Received();
+    StreamObserver<StreamRequest> out = GrpcIngestClient.stream(channel, in);
+    out.onNext(StreamRequest.newBuilder().addEvents(event(newId(), "edge.created").toBuilder()
+        .setData(com.google.protobuf.ByteString.copyFrom("{\"n\":1}", StandardCharsets.UTF_16BE)).build()).build());
+    out.onNext(StreamRequest.newBuilder().addEvents(event(newId(), "edge.created")).build());
+    out.onCompleted();
+    in.done.get(60, TimeUnit.SECONDS); // before the fix: UNKNOWN, the call died on the first message
+
+    List<StreamResponse> responses = new ArrayList<>(in.responses);
+    assertThat(responses).hasSize(3);
+    assertThat(responses.get(1).getAck().getMessage()).isEqualTo(1);
+    assertThat(responses.get(1).getAck().getAccepted()).isZero();
+    assertThat(responses.get(1).getAck().getResults(0).getRefused().getCode()).isEqualTo("SLC-1005");
+    assertThat(responses.get(1).getAck().getResults(0).getRefused().getViolations(0).getField())
+        .isEqualTo("/0/data");
+    assertThat(responses.get(2).getAck().getMessage()).isEqualTo(2);
+    assertThat(responses.get(2).getAck().getAccepted()).isEqualTo(1);
+  }
 }
