@@ -200,6 +200,8 @@ kafka:
   bootstrap-servers: $BOOTSTRAP
 routing:
   file: routes.yaml
+auth:
+  mode: none   # the auth rows set their own (issue 13)
 store:
   uri: $POOL_STORE_URI
   schema: $schema

@@ -156,7 +156,8 @@ public final class Gateway {
                                 registry,
                                 routeTimeout,
                                 gate,
-                                payloads),
+                                payloads,
+                                authenticator()),
                         new DeploymentOptions().setInstances(ingestInstances))))
         .compose(v -> deployBridge())
         .compose(v -> deploySubscriptions())
@@ -280,6 +281,22 @@ public final class Gateway {
     java.util.Set<String> topics = new java.util.TreeSet<>();
     config.routing().rules().forEach(r -> topics.add(r.topic()));
     return topics;
+  }
+
+  /**
+   * Who may publish. {@code auth.mode: none} says so in a WARN; {@code required} without any way to
+   * check a credential lets nobody in (SLC-1401) until credentials are configured.
+   */
+  private dev.sluice.auth.Authenticator authenticator() {
+    if (config.auth().mode() == dev.sluice.config.AuthConfig.Mode.NONE) {
+      LOG.warn("auth.mode is none: anyone who reaches port {} may publish any event type to any topic",
+          config.http().port());
+      return dev.sluice.auth.Authenticator.none();
+    }
+    io.vertx.core.Future<dev.sluice.auth.Caller> refused = io.vertx.core.Future.failedFuture(
+        new dev.sluice.auth.AuthException(dev.sluice.bus.Failure.UNAUTHENTICATED,
+            "no credential was given", "Bearer realm=\"sluice\""));
+    return (headers, connection) -> refused;
   }
 
   /** One verticle per bridge route; nothing when no route is configured. */

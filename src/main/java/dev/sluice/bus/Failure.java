@@ -29,6 +29,28 @@ public enum Failure {
   IDEMPOTENCY_KEY_REUSED("SLC-1016", 422, "INVALID_ARGUMENT", false),
   /** The first request with this Idempotency-Key is still being answered. */
   IDEMPOTENCY_IN_PROGRESS("SLC-1017", 409, "ABORTED", true),
+  /** The HTTP stack could not parse the request (request line, headers): the connection is closed. */
+  BAD_HTTP_REQUEST("SLC-1400", 400, "INVALID_ARGUMENT", false),
+  /** No credential: no API key, bearer token or client certificate. */
+  UNAUTHENTICATED("SLC-1401", 401, "UNAUTHENTICATED", false),
+  /** A credential that is not valid: unknown or wrong API key, bad JWT, unknown key id, unmapped certificate. */
+  CREDENTIAL_INVALID("SLC-1402", 401, "UNAUTHENTICATED", false),
+  /** The tenant may not publish this event type, or to this topic (the message names it). */
+  FORBIDDEN("SLC-1403", 403, "PERMISSION_DENIED", false),
+  /** A JWT past its {@code exp}, or before its {@code nbf}, beyond the leeway. */
+  TOKEN_EXPIRED("SLC-1406", 401, "UNAUTHENTICATED", false),
+  /** A JWT whose issuer, audience, algorithm or tenant claim is not accepted. */
+  TOKEN_REJECTED("SLC-1407", 401, "UNAUTHENTICATED", false),
+  /** Admin: an endpoint that needs the admin token, without a valid one. */
+  ADMIN_FORBIDDEN("SLC-1408", 403, "PERMISSION_DENIED", false),
+  /** The request line (the path) is longer than the HTTP stack takes: the connection is closed. */
+  URI_TOO_LONG("SLC-1414", 414, "INVALID_ARGUMENT", false),
+  /** The tenant is over its events/s or bytes/s quota; Retry-After says when to come back. */
+  QUOTA_EXCEEDED("SLC-1429", 429, "RESOURCE_EXHAUSTED", true),
+  /** The request's headers are larger than the HTTP stack takes: the connection is closed. */
+  HEADERS_TOO_LARGE("SLC-1431", 431, "INVALID_ARGUMENT", false),
+  /** A request line with an HTTP version other than 1.0 and 1.1: the connection is closed. */
+  HTTP_VERSION_NOT_SUPPORTED("SLC-1505", 505, "INVALID_ARGUMENT", false),
   NOT_FOUND("SLC-1404", 404, "UNIMPLEMENTED", false),
   METHOD_NOT_ALLOWED("SLC-1405", 405, "UNIMPLEMENTED", false),
   /** Admin: the dead-letter tools were asked about a subscription that is not configured. */

@@ -142,7 +142,8 @@ public final class ConfigLoader {
         GrpcIngestConfig.of(t.bool("grpc.enabled"), t.integer("grpc.max-message-bytes"),
             t.integer("grpc.stream-credits"), t.integer("grpc.max-credit-violations"), http, limits),
         new SchemasConfig(t.bool("schemas.enabled"), SchemasConfig.resolve(t.string("schemas.dir"), file),
-            SchemasConfig.Compatibility.of("schemas.compatibility", t.string("schemas.compatibility"))));
+            SchemasConfig.Compatibility.of("schemas.compatibility", t.string("schemas.compatibility"))),
+        AuthConfig.of(t.string("auth.mode")));
   }
 
   /**

@@ -18,7 +18,8 @@ public record SluiceConfig(
     SubscriptionsConfig subscriptions,
     IdempotencyConfig idempotency,
     GrpcIngestConfig grpc,
-    SchemasConfig schemas) {
+    SchemasConfig schemas,
+    AuthConfig auth) {
 
   public SluiceConfig {
     ConfigRules.check(http, websocket, limits, kafka);

@@ -1,5 +1,6 @@
 package dev.sluice.ingest;
 
+import dev.sluice.auth.Caller;
 import dev.sluice.bus.Event;
 import dev.sluice.bus.Failure;
 import dev.sluice.bus.Outcome;
@@ -47,9 +48,11 @@ final class EventsRequest {
   private long reservedEvents;
   private boolean done;
   private IdempotentRequest idem;
+  private final Caller caller;
 
-  EventsRequest(IngestContext ctx, HttpServerRequest req, long started) {
+  EventsRequest(IngestContext ctx, HttpServerRequest req, Caller caller, long started) {
     this.ctx = ctx;
+    this.caller = caller;
     this.req = req;
     this.resp = req.response();
     this.started = started;
@@ -66,7 +69,7 @@ final class EventsRequest {
       refuse(Failure.SHUTTING_DOWN, "the gateway is shutting down; retry on another instance");
       return;
     }
-    idem = IdempotentRequest.of(ctx.idempotency(), req, "anonymous"); // the client identity, once authenticated
+    idem = IdempotentRequest.of(ctx.idempotency(), req, caller.tenant().name());
     if (idem != null && idem.malformed() != null) {
       refuse(Failure.IDEMPOTENCY_KEY_MALFORMED, idem.malformed());
       return;

@@ -3,6 +3,8 @@ package dev.sluice.ingest;
 import com.google.rpc.Status;
 
 import com.google.protobuf.Descriptors;
+import dev.sluice.auth.AuthException;
+import dev.sluice.auth.Caller;
 import dev.sluice.bus.Event;
 import dev.sluice.bus.Failure;
 import dev.sluice.bus.Outcome;
@@ -12,6 +14,7 @@ import dev.sluice.grpc.v1.IngestGrpcService;
 import dev.sluice.grpc.v1.PublishRequest;
 import dev.sluice.grpc.v1.PublishResponse;
 import dev.sluice.schema.Violation;
+import io.vertx.core.Future;
 import io.vertx.grpc.common.ServiceName;
 import io.vertx.grpc.reflection.ReflectionService;
 import io.vertx.grpc.server.GrpcServer;
@@ -76,13 +79,13 @@ final class GrpcIngest implements Service {
 
   @Override
   public void bind(GrpcServer server) {
-    server.callHandler(IngestGrpcService.Publish, this::publish);
-    server.callHandler(IngestGrpcService.Stream, req -> {
-      GrpcStream s = new GrpcStream(ctx, metrics, config, maxBatchEvents, req);
+    server.callHandler(IngestGrpcService.Publish, req -> authenticated(req, caller -> publish(req, caller)));
+    server.callHandler(IngestGrpcService.Stream, req -> authenticated(req, caller -> {
+      GrpcStream s = new GrpcStream(ctx, metrics, config, maxBatchEvents, req, caller);
       streams.add(s);
       s.whenClosed(() -> streams.remove(s));
       s.guarded(s::start);
-    });
+    }));
   }
 
   /** Shutdown: every event in flight was settled while the gateway drained; end the open streams. */
@@ -90,9 +93,40 @@ final class GrpcIngest implements Service {
     List.copyOf(streams).forEach(GrpcStream::goAway);
   }
 
-  private void publish(GrpcServerRequest<PublishRequest, PublishResponse> req) {
+  /**
+   * Runs {@code then} with the call's caller (its metadata and connection); a call that is not let in
+   * ends {@code UNAUTHENTICATED} here. The call is paused while the authenticator fetches.
+   */
+  private <Q, R> void authenticated(GrpcServerRequest<Q, R> req, java.util.function.Consumer<Caller> then) {
+    Future<Caller> who = ctx.auth().authenticate(req.headers(), req.connection());
+    if (who.isComplete()) {
+      settle(req, who, then);
+      return;
+    }
+    req.pause();
+    who.onComplete(ar -> {
+      settle(req, who, then);
+      req.resume();
+    });
+  }
+
+  private <Q, R> void settle(GrpcServerRequest<Q, R> req, Future<Caller> who, java.util.function.Consumer<Caller> then) {
+    if (who.succeeded()) {
+      then.accept(who.result());
+      return;
+    }
+    Failure failure = who.cause() instanceof AuthException e ? e.failure() : Failure.INTERNAL_ERROR;
+    String message = who.cause() instanceof AuthException e ? e.getMessage() : "internal error";
+    if (failure == Failure.INTERNAL_ERROR) {
+      LOG.error("Authentication failed unexpectedly on a gRPC call", who.cause());
+    }
+    metrics.rejected(failure);
+    GrpcAnswers.fail(req.response(), failure, message, List.of(), null);
+  }
+
+  private void publish(GrpcServerRequest<PublishRequest, PublishResponse> req, Caller caller) {
     long started = System.nanoTime();
-    GrpcIdempotency idem = GrpcIdempotency.of(idempotency, req, "anonymous"); // the client identity, once authenticated
+    GrpcIdempotency idem = GrpcIdempotency.of(idempotency, req, caller.tenant().name());
     if (idem != null && idem.malformed() != null) {
       refuse(req.response(), Failure.IDEMPOTENCY_KEY_MALFORMED, idem.malformed(), started, null);
       return;

@@ -1,5 +1,6 @@
 package dev.sluice.ingest;
 
+import dev.sluice.auth.Caller;
 import dev.sluice.bus.Event;
 import dev.sluice.bus.Failure;
 import dev.sluice.bus.Outcome;
@@ -65,9 +66,13 @@ final class GrpcStream {
     }
   }
 
+  /** Who opened the call. */
+  private final Caller caller;
+
   GrpcStream(IngestContext ctx, IngestMetrics metrics, GrpcIngestConfig config, int maxBatchEvents,
-      GrpcServerRequest<StreamRequest, StreamResponse> req) {
+      GrpcServerRequest<StreamRequest, StreamResponse> req, Caller caller) {
     this.ctx = ctx;
+    this.caller = caller;
     this.metrics = metrics;
     this.config = config;
     this.maxBatchEvents = maxBatchEvents;

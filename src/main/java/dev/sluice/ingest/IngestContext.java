@@ -1,5 +1,6 @@
 package dev.sluice.ingest;
 
+import dev.sluice.auth.Authenticator;
 import dev.sluice.bus.Addresses;
 import dev.sluice.bus.Batch;
 import dev.sluice.bus.BatchOutcome;
@@ -32,7 +33,8 @@ record IngestContext(
     int maxBodyBytes,
     long bodyTimeoutMs,
     String retryAfter,
-    IdempotencyGate idempotency) {
+    IdempotencyGate idempotency,
+    Authenticator auth) {
 
   /**
    * Asks {@code route} to deliver valid events; completes (never fails) with one outcome per event, in

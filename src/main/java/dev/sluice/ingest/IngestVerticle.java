@@ -1,6 +1,9 @@
 package dev.sluice.ingest;
 
 import dev.sluice.api.OpenApiDocument;
+import dev.sluice.auth.AuthException;
+import dev.sluice.auth.Authenticator;
+import dev.sluice.auth.Caller;
 import dev.sluice.bus.Failure;
 import dev.sluice.bus.GatewayState;
 import dev.sluice.bus.InFlight;
@@ -57,12 +60,14 @@ public final class IngestVerticle extends VerticleBase {
   private final long routeTimeoutMs;
   private final IdempotencyGate idempotency;
   private final PayloadCheck payloads;
+  private final Authenticator auth;
   private IngestContext ctx;
   private HttpServer server;
 
   /**
    * @param routeTimeoutMs how long a request waits for its events' outcomes (past Kafka's delivery timeout)
    * @param idempotency Idempotency-Key on POST /v1/events (null: the header is ignored)
+   * @param auth who may publish: asked for every request, WebSocket upgrade and gRPC call
    */
   public IngestVerticle(
       HttpConfig http,
@@ -75,8 +80,10 @@ public final class IngestVerticle extends VerticleBase {
       MeterRegistry registry,
       long routeTimeoutMs,
       IdempotencyGate idempotency,
-      PayloadCheck payloads) {
+      PayloadCheck payloads,
+      Authenticator auth) {
     this.http = http;
+    this.auth = auth;
     this.websocket = websocket;
     this.grpc = grpc;
     this.streamStats = streamStats;
@@ -107,7 +114,8 @@ public final class IngestVerticle extends VerticleBase {
             http.maxBodyBytes(),
             http.bodyTimeoutMs(),
             Integer.toString(limits.retryAfterSeconds()),
-            idempotency);
+            idempotency,
+            auth);
     GrpcServer grpcServer = null;
     if (grpc.enabled()) {
       grpcIngest = GrpcIngest.create(ctx, new IngestMetrics(registry, "grpc"), grpc, http.maxBatchEvents(),
@@ -118,7 +126,10 @@ public final class IngestVerticle extends VerticleBase {
     Router router = Router.router(vertx);
     router
         .route(HttpMethod.POST, EVENTS_PATH)
-        .handler(rc -> new EventsRequest(ctx, rc.request(), System.nanoTime()).start());
+        .handler(rc -> {
+          long started = System.nanoTime();
+          authenticated(rc.request(), caller -> new EventsRequest(ctx, rc.request(), caller, started).start());
+        });
     // upgrades to a stream are taken before the router: its wrapper of the WebSocket hides the Netty
     // channel that StreamInput reads from; a GET without an upgrade gets its 426 there
     router
@@ -203,6 +214,10 @@ public final class IngestVerticle extends VerticleBase {
       error(req, Failure.SHUTTING_DOWN, "the gateway is shutting down");
       return;
     }
+    authenticated(req, caller -> upgrade(req, caller));
+  }
+
+  private void upgrade(HttpServerRequest req, Caller caller) {
     String cid = req.getHeader("x-correlation-id");
     String traceparent = req.getHeader("traceparent");
     req.toWebSocket()
@@ -217,11 +232,43 @@ public final class IngestVerticle extends VerticleBase {
                       websocket,
                       ws,
                       Ids.usable(cid) ? cid : Ids.random(),
-                      Ids.validTraceparent(traceparent) ? traceparent : null);
+                      Ids.validTraceparent(traceparent) ? traceparent : null,
+                      caller);
               sessions.add(session);
               session.whenClosed(() -> sessions.remove(session));
               session.start();
             });
+  }
+
+  /**
+   * Runs {@code then} with the request's caller; a request that is not let in gets its 401 (or 403)
+   * here. The request is paused while the authenticator fetches (a JWKS refresh) so that no body is lost.
+   */
+  private void authenticated(HttpServerRequest req, java.util.function.Consumer<Caller> then) {
+    Future<Caller> who = auth.authenticate(req.headers(), req.connection());
+    if (who.isComplete()) {
+      settle(req, who, then);
+      return;
+    }
+    req.pause();
+    who.onComplete(ar -> {
+      settle(req, who, then);
+      req.resume();
+    });
+  }
+
+  private void settle(HttpServerRequest req, Future<Caller> who, java.util.function.Consumer<Caller> then) {
+    if (who.succeeded()) {
+      then.accept(who.result());
+    } else if (who.cause() instanceof AuthException e) {
+      if (e.wwwAuthenticate() != null) {
+        req.response().putHeader("WWW-Authenticate", e.wwwAuthenticate());
+      }
+      error(req, e.failure(), e.getMessage());
+    } else {
+      LOG.error("Authentication failed unexpectedly on {} {}", req.method(), req.path(), who.cause());
+      error(req, Failure.INTERNAL_ERROR, "internal error");
+    }
   }
 
   private void error(RoutingContext rc, Failure failure, String message) {

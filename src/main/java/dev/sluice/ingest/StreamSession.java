@@ -1,5 +1,6 @@
 package dev.sluice.ingest;
 
+import dev.sluice.auth.Caller;
 import dev.sluice.bus.Event;
 import dev.sluice.bus.Failure;
 import dev.sluice.bus.Outcome;
@@ -71,6 +72,9 @@ final class StreamSession implements StreamInput.Session {
     }
   }
 
+  /** Who opened the stream. */
+  private final Caller caller;
+
   StreamSession(
       Vertx vertx,
       IngestContext ctx,
@@ -79,8 +83,10 @@ final class StreamSession implements StreamInput.Session {
       WebSocketConfig config,
       ServerWebSocket ws,
       String correlationId,
-      String traceparent) {
+      String traceparent,
+      Caller caller) {
     this.vertx = vertx;
+    this.caller = caller;
     this.ctx = ctx;
     this.metrics = metrics;
     this.stats = stats;

@@ -38,6 +38,7 @@ public final class GatewayConfig {
     values.put("admin.host", "127.0.0.1");
     values.put("admin.port", adminPort);
     values.put("kafka.bootstrap-servers", bootstrap);
+    values.put("auth.mode", "none"); // tests of authentication set it to required
   }
 
   /** A configuration for a gateway publishing to {@code bootstrap}. */
