@@ -22,7 +22,7 @@ import java.util.Map;
  * {@code /health/live}, {@code /health/ready} (Kafka reachable, the bridge's RabbitMQ links
  * connected and Kafka consumers polling when a bridge runs, and not shutting down; a Kafka consumer
  * that is down is named with the reason) and {@code
- * /metrics} (Prometheus text), the dead-letter tools ({@code /admin/dlq}, {@link DlqApi}) and the OpenAPI
+ * /metrics} (Prometheus text; the admin token unless open, {@link AdminGuard}), the dead-letter tools ({@code /admin/dlq}, {@link DlqApi}) and the OpenAPI
  * document ({@link OpenApiDocument}), on the admin port; other paths and methods get a JSON {@code 404}
  * or {@code 405} (with {@code Allow}).
  */
@@ -63,7 +63,11 @@ public final class AdminVerticle extends VerticleBase {
     Router router = Router.router(vertx);
     router.get("/health/live").handler(rc -> json(rc, 200, new JsonObject().put("status", "UP")));
     router.get("/health/ready").handler(this::ready);
-    router.get("/metrics").handler(this::metrics);
+    AdminGuard guard = new AdminGuard(config);
+    router.get("/metrics").handler(guard::metrics).handler(this::metrics);
+    if (subscriptions != null) {
+      router.routeWithRegex("/admin/dlq(/.*)?").handler(guard::deadLetters);
+    }
     dlq = subscriptions == null ? null : new DlqApi(vertx, deadLetters, subscriptions, registry).mount(router);
     OpenApiDocument.mount(router);
     router.errorHandler(404, rc -> json(rc, 404, DlqJson.error(Failure.NOT_FOUND, "no such path: " + rc.request().path(),
@@ -75,7 +79,7 @@ public final class AdminVerticle extends VerticleBase {
           + allow, null));
     });
     return vertx
-        .createHttpServer(new HttpServerOptions().setHost(config.host()).setPort(config.port()))
+        .createHttpServer(config.tls().applyTo(new HttpServerOptions().setHost(config.host()).setPort(config.port())))
         .requestHandler(router)
         .listen()
         .recover(

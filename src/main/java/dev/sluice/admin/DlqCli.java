@@ -21,7 +21,8 @@ import java.util.StringJoiner;
 
 /**
  * {@code java -jar sluice.jar dlq ...}: the dead-letter tools from a shell, a client of the admin API
- * ({@code --admin URL}, else {@code SLUICE_ADMIN_URL}, else {@code http://localhost:9090}). Prints the
+ * ({@code --admin URL}, else {@code SLUICE_ADMIN_URL}, else {@code http://localhost:9090}) with the admin
+ * token of {@code SLUICE_ADMIN_TOKEN} (never an argument: it would show in the process list). Prints the
  * answer's JSON; exits 0, 1 when the server answered an error (or cannot be reached), 2 on a usage error.
  */
 public final class DlqCli {
@@ -35,6 +36,7 @@ public final class DlqCli {
       FILTER: [--event-type T] [--failure-class C] [--status N] [--from ISO-TIME] [--to ISO-TIME]
               (--event-type takes a type or a dotted pattern: order.* one segment, order.# any)
       --admin: the admin API (default $SLUICE_ADMIN_URL, else http://localhost:9090)
+      the admin token: $SLUICE_ADMIN_TOKEN (sent as Authorization: Bearer)
       exit: 0 ok, 1 the server answered an error, 2 usage error""";
 
   private static final Map<String, String> FILTER_OPTIONS = Map.of("--event-type", "eventType", "--failure-class",
@@ -44,6 +46,7 @@ public final class DlqCli {
   private final PrintStream err;
   private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private URI admin;
+  private String token;
 
   private DlqCli(PrintStream out, PrintStream err) {
     this.out = out;
@@ -106,6 +109,7 @@ public final class DlqCli {
     } catch (IllegalArgumentException e) {
       throw new Usage("--admin '" + url + "' is not an http:// URL");
     }
+    token = env.get("SLUICE_ADMIN_TOKEN");
     String cmd = positional.isEmpty() ? "summary" : positional.get(0);
     List<String> rest = positional.subList(Math.min(1, positional.size()), positional.size());
     return switch (cmd) {
@@ -235,6 +239,9 @@ public final class DlqCli {
   private Answer call(String method, String path, JsonObject body, Duration timeout)
       throws IOException, InterruptedException {
     HttpRequest.Builder b = HttpRequest.newBuilder(admin.resolve(path)).header("accept", "application/json");
+    if (token != null && !token.isBlank()) {
+      b.header("authorization", "Bearer " + token.trim());
+    }
     if (timeout != null) {
       b.timeout(timeout);
     }

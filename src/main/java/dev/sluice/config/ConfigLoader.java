@@ -63,7 +63,8 @@ public final class ConfigLoader {
             t.integer("http.max-body-bytes"),
             t.integer("http.max-batch-events"),
             t.integer("http.idle-timeout-seconds"),
-            t.integer("http.body-timeout-ms"));
+            t.integer("http.body-timeout-ms"),
+            TlsConfig.load(t, "http.tls", file));
     LimitsConfig limits =
         new LimitsConfig(
             t.longValue("limits.max-in-flight-events"),
@@ -87,7 +88,8 @@ public final class ConfigLoader {
             t.stringMap("kafka.producer"),
             t.stringMap("kafka.consumer"),
             t.stringMap("kafka.admin")),
-        new AdminConfig(t.string("admin.host"), t.integer("admin.port")),
+        new AdminConfig(t.string("admin.host"), t.integer("admin.port"), TlsConfig.load(t, "admin.tls", file),
+            strings("admin.token-sha256", t.raw("admin.token-sha256")), t.bool("admin.metrics-open")),
         new ShutdownConfig(t.integer("shutdown.drain-timeout-ms")),
         loadRoutes(t.string("routing.file"), file),
         new RabbitConfig(

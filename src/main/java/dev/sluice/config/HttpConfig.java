@@ -8,7 +8,8 @@ public record HttpConfig(
     int maxBodyBytes,
     int maxBatchEvents,
     int idleTimeoutSeconds,
-    int bodyTimeoutMs) {
+    int bodyTimeoutMs,
+    TlsConfig tls) {
 
   public HttpConfig {
     Check.port("http.port", port);
@@ -17,5 +18,6 @@ public record HttpConfig(
     Check.atLeast("http.max-batch-events", maxBatchEvents, 1);
     Check.atLeast("http.idle-timeout-seconds", idleTimeoutSeconds, 0);
     Check.atLeast("http.body-timeout-ms", bodyTimeoutMs, 100);
+    tls = tls == null ? TlsConfig.off("http.tls") : tls;
   }
 }

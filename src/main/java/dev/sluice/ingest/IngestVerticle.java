@@ -164,6 +164,7 @@ public final class IngestVerticle extends VerticleBase {
             .setCompressionSupported(false)
             .setMaxWebSocketMessageSize(websocket.maxMessageBytes())
             .setMaxWebSocketFrameSize(websocket.maxMessageBytes());
+    http.tls().applyTo(options); // TLS 1.2/1.3 when http.tls.enabled; ALPN offers h2 (gRPC) and http/1.1
     return vertx
         .createHttpServer(options)
         .requestHandler(

@@ -48,12 +48,28 @@ class DlqCliIT {
     return dlq(Map.of("SLUICE_ADMIN_URL", fx.base.toString()), args);
   }
 
+  /** Runs the CLI with {@code env} plus the test admin token (unless env names one; "" = none). */
   private static Run dlq(Map<String, String> env, String... args) {
+    if (!env.containsKey("SLUICE_ADMIN_TOKEN")) {
+      env = new java.util.HashMap<>(env);
+      env.put("SLUICE_ADMIN_TOKEN", dev.sluice.testsupport.GatewayConfig.ADMIN_TOKEN);
+    }
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     int code = DlqCli.run(args, env, new PrintStream(out, true, StandardCharsets.UTF_8),
         new PrintStream(err, true, StandardCharsets.UTF_8));
     return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void sendsTheAdminTokenOfTheEnvironment() {
+    Run none = dlq(Map.of("SLUICE_ADMIN_URL", fx.base.toString(), "SLUICE_ADMIN_TOKEN", ""), "summary");
+    assertThat(none.code()).isEqualTo(1);
+    assertThat(none.err()).contains("SLC-1401");
+    Run wrong = dlq(Map.of("SLUICE_ADMIN_URL", fx.base.toString(), "SLUICE_ADMIN_TOKEN", "not-the-token"), "summary");
+    assertThat(wrong.code()).isEqualTo(1);
+    assertThat(wrong.err()).contains("SLC-1402").doesNotContain("not-the-token");
+    assertThat(dlq().code()).isZero();
   }
 
   @Test

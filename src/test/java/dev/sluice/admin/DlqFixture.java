@@ -13,6 +13,7 @@ import dev.sluice.deadletter.DeadLetter;
 import dev.sluice.deadletter.StoredDeadLetter;
 import dev.sluice.store.DeadLetters;
 import dev.sluice.store.Store;
+import dev.sluice.testsupport.GatewayConfig;
 import dev.sluice.testsupport.Ports;
 import dev.sluice.testsupport.PostgresDb;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -47,7 +48,8 @@ final class DlqFixture implements AutoCloseable {
 
   /** Deploys the admin verticle (after the test put what the first metrics refresh should see). */
   DlqFixture start() {
-    await(vertx.deployVerticle(new AdminVerticle(new AdminConfig("127.0.0.1", port), new GatewayState(),
+    await(vertx.deployVerticle(new AdminVerticle(new AdminConfig("127.0.0.1", port, null,
+        List.of(GatewayConfig.sha256(GatewayConfig.ADMIN_TOKEN)), false), new GatewayState(),
         new InFlight(10, 1000), new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), dl, config())));
     return this;
   }

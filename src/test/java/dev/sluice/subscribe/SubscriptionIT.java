@@ -135,7 +135,8 @@ class SubscriptionIT {
     all.addAll(List.of(args));
     java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
     java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
-    int rc = dev.sluice.admin.DlqCli.run(all.toArray(new String[0]), Map.of(),
+    int rc = dev.sluice.admin.DlqCli.run(all.toArray(new String[0]),
+        Map.of("SLUICE_ADMIN_TOKEN", dev.sluice.testsupport.GatewayConfig.ADMIN_TOKEN),
         new java.io.PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8),
         new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8));
     assertThat(rc).as("sluice dlq %s: %s %s", List.of(args), out, err).isZero();

@@ -22,6 +22,12 @@ public final class GatewayConfig {
   private static final List<String> OPEN =
       List.of("kafka.common.", PRODUCER, "kafka.consumer.", "kafka.admin.");
 
+  /**
+   * The admin token of every test gateway ({@code admin.token-sha256} holds its SHA-256); {@link Http}
+   * sends it on {@code /metrics} and {@code /admin/...}.
+   */
+  public static final String ADMIN_TOKEN = "test-admin-token-4f1c9a";
+
   private final Map<String, Object> values = new LinkedHashMap<>();
   private final List<String[]> routes = new ArrayList<>();
   private String bridgeYaml;
@@ -37,6 +43,7 @@ public final class GatewayConfig {
     values.put("http.instances", 2);
     values.put("admin.host", "127.0.0.1");
     values.put("admin.port", adminPort);
+    values.put("admin.token-sha256", sha256(ADMIN_TOKEN));
     values.put("kafka.bootstrap-servers", bootstrap);
     values.put("auth.mode", "none"); // tests of authentication set it to required
   }
@@ -191,6 +198,16 @@ public final class GatewayConfig {
             out.append(' ').append(quote(String.valueOf(value))).append('\n');
           }
         });
+  }
+
+  /** Lowercase hex SHA-256 of {@code text}'s UTF-8 bytes (how tokens and API keys are stored). */
+  public static String sha256(String text) {
+    try {
+      return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+          .digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   private static String quote(String s) {

@@ -22,13 +22,23 @@ public final class Http implements AutoCloseable {
 
   private final HttpClient client;
   private final Duration timeout;
+  private final String adminToken;
 
   public Http() {
     this(Duration.ofSeconds(60));
   }
 
   public Http(Duration timeout) {
+    this(timeout, GatewayConfig.ADMIN_TOKEN);
+  }
+
+  /**
+   * Sends {@code Authorization: Bearer adminToken} on {@code /metrics} and {@code /admin/...} requests
+   * that carry no Authorization header of their own; null: never.
+   */
+  public Http(Duration timeout, String adminToken) {
     this.timeout = timeout;
+    this.adminToken = adminToken;
     this.client =
         HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1)
@@ -99,6 +109,11 @@ public final class Http implements AutoCloseable {
   }
 
   public Reply send(HttpRequest request) throws IOException, InterruptedException {
+    String path = request.uri().getPath();
+    if (adminToken != null && path != null && (path.equals("/metrics") || path.startsWith("/admin/"))
+        && request.headers().firstValue("Authorization").isEmpty()) {
+      request = HttpRequest.newBuilder(request, (n, v) -> true).header("Authorization", "Bearer " + adminToken).build();
+    }
     long start = System.nanoTime();
     HttpResponse<byte[]> r = client.send(request, HttpResponse.BodyHandlers.ofByteArray());
     return new Reply(
