@@ -213,7 +213,7 @@ class DlqApiIT {
     dev.sluice.store.Store away = dev.sluice.store.Store.create(fx.vertx,
         "postgresql://sluice:x@127.0.0.1:" + dev.sluice.testsupport.Ports.free() + "/sluice", "public", 1);
     int port = dev.sluice.testsupport.Ports.free();
-    await(fx.vertx.deployVerticle(new AdminVerticle(new dev.sluice.config.AdminConfig("127.0.0.1", port),
+    await(fx.vertx.deployVerticle(new AdminVerticle(DlqFixture.adminConfig(port),
         new dev.sluice.bus.GatewayState(), new dev.sluice.bus.InFlight(10, 1000),
         new io.micrometer.prometheusmetrics.PrometheusMeterRegistry(
             io.micrometer.prometheusmetrics.PrometheusConfig.DEFAULT),

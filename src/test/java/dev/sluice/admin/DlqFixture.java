@@ -48,10 +48,14 @@ final class DlqFixture implements AutoCloseable {
 
   /** Deploys the admin verticle (after the test put what the first metrics refresh should see). */
   DlqFixture start() {
-    await(vertx.deployVerticle(new AdminVerticle(new AdminConfig("127.0.0.1", port, null,
-        List.of(GatewayConfig.sha256(GatewayConfig.ADMIN_TOKEN)), false), new GatewayState(),
+    await(vertx.deployVerticle(new AdminVerticle(adminConfig(port), new GatewayState(),
         new InFlight(10, 1000), new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), dl, config())));
     return this;
+  }
+
+  /** The admin listener on {@code port} with the tests' admin token ({@link GatewayConfig#ADMIN_TOKEN}). */
+  static AdminConfig adminConfig(int port) {
+    return new AdminConfig("127.0.0.1", port, null, List.of(GatewayConfig.sha256(GatewayConfig.ADMIN_TOKEN)), false);
   }
 
   static SubscriptionsConfig config() {
