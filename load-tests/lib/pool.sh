@@ -196,6 +196,7 @@ http:
   port: $POOL_HTTP_PORT
 admin:
   port: $POOL_ADMIN_PORT
+  metrics-open: true  # the bench scrapes /metrics
 kafka:
   bootstrap-servers: $BOOTSTRAP
 routing:
