@@ -133,6 +133,12 @@ public final class Gateway {
         config.http().instances() > 0
             ? config.http().instances()
             : VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE;
+    dev.sluice.auth.Authenticator auth;
+    try {
+      auth = authenticator(); // one for every ingest instance: its caches and JWKS fetches are shared
+    } catch (ConfigException e) {
+      return Future.failedFuture(e);
+    }
     IdempotencyGate gate = config.idempotency().enabled() ? new IdempotencyGate(config.idempotency(),
         config.idempotency().leaseMs(routeTimeout), this::idempotencyStore, registry, "http") : null;
     return deploy(new KafkaPublisherVerticle(kafka, state, config.limits().maxInFlightBytes(), registry,
@@ -157,7 +163,7 @@ public final class Gateway {
                                 routeTimeout,
                                 gate,
                                 payloads,
-                                authenticator()),
+                                auth),
                         new DeploymentOptions().setInstances(ingestInstances))))
         .compose(v -> deployBridge())
         .compose(v -> deploySubscriptions())
@@ -284,8 +290,9 @@ public final class Gateway {
   }
 
   /**
-   * Who may publish. {@code auth.mode: none} says so in a WARN; {@code required} without any way to
-   * check a credential lets nobody in (SLC-1401) until credentials are configured.
+   * Who may publish. {@code auth.mode: none} says so in a WARN; {@code required} reads the tenants file
+   * (a missing or invalid one stops start-up with a {@link ConfigException}) and the JWT keys, and starts
+   * the first JWKS fetch.
    */
   private dev.sluice.auth.Authenticator authenticator() {
     if (config.auth().mode() == dev.sluice.config.AuthConfig.Mode.NONE) {
@@ -293,10 +300,11 @@ public final class Gateway {
           config.http().port());
       return dev.sluice.auth.Authenticator.none();
     }
-    io.vertx.core.Future<dev.sluice.auth.Caller> refused = io.vertx.core.Future.failedFuture(
-        new dev.sluice.auth.AuthException(dev.sluice.bus.Failure.UNAUTHENTICATED,
-            "no credential was given", "Bearer realm=\"sluice\""));
-    return (headers, connection) -> refused;
+    dev.sluice.auth.Tenants tenants = dev.sluice.config.TenantsFile.load(config.auth());
+    var jwt = config.auth().jwt();
+    LOG.info("Authentication required: {} tenants from {}; JWT keys: {} PEM file(s){}", tenants.all().size(),
+        config.auth().tenantsFile(), jwt.publicKeys().size(), jwt.jwksUrl() == null ? "" : ", JWKS " + jwt.jwksUrl());
+    return new dev.sluice.auth.TenantAuthenticator(vertx, config.auth(), tenants, registry);
   }
 
   /** One verticle per bridge route; nothing when no route is configured. */

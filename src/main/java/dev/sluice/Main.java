@@ -14,7 +14,8 @@ import org.slf4j.LoggerFactory;
  * Parses the configuration once, starts the gateway, and turns SIGTERM / SIGINT into a graceful
  * shutdown that exits 0 once everything in flight was acknowledged (1 if the drain timed out). {@code
  * dlq ...} runs the dead-letter tools' command line instead ({@link dev.sluice.admin.DlqCli}), {@code
- * schemas check ...} the schema compatibility check ({@link dev.sluice.schema.SchemasCli}).
+ * schemas check ...} the schema compatibility check ({@link dev.sluice.schema.SchemasCli}), {@code keys
+ * new} makes an API key ({@link dev.sluice.auth.KeysCli}).
  */
 public final class Main {
 
@@ -33,6 +34,11 @@ public final class Main {
           System.getenv(), System.out, System.err));
       return;
     }
+    if (args.length > 0 && args[0].equals("keys")) { // API keys for the tenants file
+      System.exit(dev.sluice.auth.KeysCli.run(java.util.Arrays.copyOfRange(args, 1, args.length), System.out,
+          System.err));
+      return;
+    }
     SluiceConfig config;
     PayloadCheck payloads;
     try {
@@ -49,6 +55,11 @@ public final class Main {
       gateway = Gateway.start(config, payloads).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
     } catch (Exception e) {
       Throwable cause = e.getCause() != null ? e.getCause() : e;
+      if (cause instanceof ConfigException) { // read at start: the tenants file, the JWT keys
+        System.err.println("sluice: invalid configuration: " + cause.getMessage());
+        System.exit(2);
+        return;
+      }
       LOG.error("Sluice failed to start: {}", cause.getMessage() != null ? cause.getMessage() : cause.toString());
       System.exit(1);
       return;

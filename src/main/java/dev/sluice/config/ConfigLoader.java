@@ -145,7 +145,7 @@ public final class ConfigLoader {
             t.integer("grpc.stream-credits"), t.integer("grpc.max-credit-violations"), http, limits),
         new SchemasConfig(t.bool("schemas.enabled"), SchemasConfig.resolve(t.string("schemas.dir"), file),
             SchemasConfig.Compatibility.of("schemas.compatibility", t.string("schemas.compatibility"))),
-        AuthConfig.of(t.string("auth.mode")));
+        AuthConfig.load(t, file));
   }
 
   /**

@@ -32,6 +32,7 @@ public final class GatewayConfig {
   private final List<String[]> routes = new ArrayList<>();
   private String bridgeYaml;
   private String subscriptionsYaml;
+  private String tenantsYaml;
   private final int httpPort;
   private final int adminPort;
 
@@ -104,6 +105,18 @@ public final class GatewayConfig {
     return this;
   }
 
+  /**
+   * Authentication on: {@code auth.mode: required} with these tenants (the YAML of {@code tenants.yaml},
+   * see {@code conf/tenants.example.yaml}), written beside the config and named by {@code
+   * auth.tenants-file}. {@code dev.sluice.auth.ApiKeys.generate} makes keys and their hashes.
+   */
+  public GatewayConfig tenants(String yaml) {
+    values.put("auth.mode", "required");
+    values.put("auth.tenants-file", "tenants.yaml");
+    this.tenantsYaml = yaml;
+    return this;
+  }
+
   public int httpPort() {
     return httpPort;
   }
@@ -144,6 +157,9 @@ public final class GatewayConfig {
       Files.writeString(dir.resolve("routes.yaml"), routesYaml);
       if (bridgeYaml != null) {
         Files.writeString(dir.resolve("bridge.yaml"), bridgeYaml);
+      }
+      if (tenantsYaml != null) {
+        Files.writeString(dir.resolve("tenants.yaml"), tenantsYaml);
       }
       if (subscriptionsYaml != null) {
         Files.writeString(dir.resolve("subscriptions.yaml"), subscriptionsYaml);
