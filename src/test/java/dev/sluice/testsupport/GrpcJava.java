@@ -15,6 +15,7 @@ import io.grpc.Server;
 import io.grpc.ServerCredentials;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.StatusRuntimeException;
+import io.grpc.TlsChannelCredentials;
 import io.grpc.TlsServerCredentials;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.ProtoUtils;
@@ -24,6 +25,7 @@ import io.grpc.stub.StreamObserver;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executors;
@@ -123,6 +125,22 @@ public final class GrpcJava {
   public static ManagedChannel channel(int port) {
     ChannelCredentials plain = InsecureChannelCredentials.create();
     return Grpc.newChannelBuilderForAddress("127.0.0.1", port, plain).build();
+  }
+
+  /**
+   * A grpc-java client channel to 127.0.0.1:{@code port} over TLS trusting the PEM {@code ca}; with a client
+   * certificate when {@code cert} and {@code key} (PEM, PKCS#8) are not null.
+   */
+  public static ManagedChannel tlsChannel(int port, Path ca, Path cert, Path key) {
+    try {
+      TlsChannelCredentials.Builder tls = TlsChannelCredentials.newBuilder().trustManager(ca.toFile());
+      if (cert != null) {
+        tls.keyManager(cert.toFile(), key.toFile());
+      }
+      return Grpc.newChannelBuilderForAddress("127.0.0.1", port, tls.build()).build();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read the PEM files for a TLS channel", e);
+    }
   }
 
   /** One blocking Deliver call with a deadline. */

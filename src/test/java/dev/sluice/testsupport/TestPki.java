@@ -10,14 +10,17 @@ import java.util.concurrent.TimeUnit;
 /**
  * A small PKI made by the {@code openssl} binary (EC P-256, valid two days, PEM, keys unencrypted
  * PKCS#8): a CA, a server certificate for {@code localhost} and {@code 127.0.0.1} signed by it, a client
- * certificate signed by it ({@code CN=checkout,O=team-a}), and a client certificate of another CA that
- * the gateway does not know.
+ * certificate signed by it ({@code CN=checkout,O=team-a}), another one signed by it that tests list in no
+ * tenant ({@code CN=reports,O=team-b}), and a client certificate of another CA that the gateway does not
+ * know.
  */
 public record TestPki(Path caCert, Path serverCert, Path serverKey, Path clientCert, Path clientKey,
-    Path strangerCert, Path strangerKey) {
+    Path strangerCert, Path strangerKey, Path unmappedCert, Path unmappedKey) {
 
   /** The subject of {@link #clientCert} as Java prints it (RFC 2253). */
   public static final String CLIENT_SUBJECT = "CN=checkout,O=team-a";
+  /** The subject of {@link #unmappedCert} as Java prints it (RFC 2253). */
+  public static final String UNMAPPED_SUBJECT = "CN=reports,O=team-b";
 
   private static final List<String> EC = List.of("-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
       "-nodes", "-days", "2");
@@ -42,7 +45,11 @@ public record TestPki(Path caCert, Path serverCert, Path serverKey, Path clientC
     Path strangerKey = dir.resolve("stranger-key.pem");
     req(strangerKey, stranger, "/O=team-a/CN=checkout", otherCa, otherCaKey, "-addext", "basicConstraints=CA:FALSE",
         "-addext", "extendedKeyUsage=clientAuth");
-    return new TestPki(ca, server, serverKey, client, clientKey, stranger, strangerKey);
+    Path unmapped = dir.resolve("unmapped.pem");
+    Path unmappedKey = dir.resolve("unmapped-key.pem");
+    req(unmappedKey, unmapped, "/O=team-b/CN=reports", ca, caKey, "-addext", "basicConstraints=CA:FALSE",
+        "-addext", "extendedKeyUsage=clientAuth");
+    return new TestPki(ca, server, serverKey, client, clientKey, stranger, strangerKey, unmapped, unmappedKey);
   }
 
   private static void req(Path key, Path cert, String subject, Path ca, Path caKey, String... extra) {
