@@ -6,11 +6,15 @@ import dev.sluice.testsupport.Curl;
 import dev.sluice.testsupport.Envelopes;
 import dev.sluice.testsupport.GatewayConfig;
 import dev.sluice.testsupport.GatewayProcess;
+import dev.sluice.auth.ApiKeys;
 import dev.sluice.testsupport.Http;
+import dev.sluice.testsupport.Jwts;
 import dev.sluice.testsupport.KafkaBroker;
 import dev.sluice.testsupport.TestPki;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyPair;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,8 +25,11 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Secrets never reach the gateway's output nor its answers: the real artifact runs with known secret
  * values in its configuration (the RabbitMQ and PostgreSQL passwords, Kafka password options, the admin
- * token's hash, a TLS private key) and is sent a wrong admin token, an API key and a JWT; none of them
- * appears in its stdout/stderr (its log) or in a body it answered.
+ * token's hash, a TLS private key), {@code auth.mode: required} with a tenants file (an API key's hash, a
+ * JWT public key) and its log at DEBUG (dev.sluice.auth logs refusals there); it is sent the admin token
+ * and a wrong one, the valid API key (both headers) and wrong ones, a valid JWT, a forged and an expired
+ * one. None of them, no secret part of a key or token and no stored hash appears in its stdout/stderr
+ * (its log) or in an answer.
  */
 class SecretsIT {
 
@@ -35,12 +42,17 @@ class SecretsIT {
   private static final String TRUSTSTORE_PASSWORD = "TrustStorePw-e04f7c";
   private static final String ADMIN_TOKEN = "AdminTok-0f8e2d9c4b";
   private static final String WRONG_ADMIN_TOKEN = "WrongAdminTok-6a1b3c";
-  private static final String API_KEY = "sk_3f9a1c2b7d4e_qk3Vb2m9Xc7LpT4sN8wYz1aR5dF0gH6jK2lM3nB4vC5";
-  private static final String JWT = "eyJhbGciOiJSUzI1NiIsImtpZCI6InRlc3QifQ.eyJzdWIiOiJzZWNyZXQtdXNlciJ9.SigNaTuRe-8d7c6b5a";
+  private static final ApiKeys.NewKey API_KEY = ApiKeys.generate(new SecureRandom());
+  /** The valid key's id with another secret: the wrong-secret refusal, logged at DEBUG with the id. */
+  private static final String WRONG_API_KEY = "sk_" + API_KEY.id() + "_" + ApiKeys.generate(new SecureRandom()).key()
+      .substring(ApiKeys.PREFIX.length() + 13);
+  private static final String UNKNOWN_API_KEY = ApiKeys.generate(new SecureRandom()).key();
 
   @Test
   void noSecretReachesTheLogOrAnAnswer() throws Exception {
     TestPki pki = TestPki.create(Files.createDirectories(dir.resolve("pki")));
+    KeyPair rsa = Jwts.rsa();
+    Path jwtKey = Files.writeString(dir.resolve("k1.pem"), Jwts.pem(rsa.getPublic()));
     String topic = KAFKA.createTopic(KAFKA.uniqueTopic("secrets"), 1);
     String adminHash = GatewayConfig.sha256(ADMIN_TOKEN);
     GatewayConfig config = GatewayConfig.forKafka(KAFKA.bootstrap()).route("#", topic)
@@ -52,15 +64,37 @@ class SecretsIT {
         .set("admin.token-sha256", adminHash)
         .set("http.tls.enabled", true)
         .set("http.tls.cert-file", pki.serverCert().toString())
-        .set("http.tls.key-file", pki.serverKey().toString());
+        .set("http.tls.key-file", pki.serverKey().toString())
+        .set("auth.jwt.public-keys", jwtKey.toString())
+        .tenants("""
+            tenants:
+              - name: team-a
+                event-types: ["#"]
+                api-keys:
+                  - client: checkout
+                    keys:
+                      - { id: %s, sha256: "%s" }
+            """.formatted(API_KEY.id(), API_KEY.sha256()));
+    String jwt = Jwts.sign("RS256", "k1", rsa.getPrivate(), Jwts.claims("svc-checkout", "team-a", 300, null, null));
+    String other = Jwts.sign("RS256", "k1", Jwts.rsa().getPrivate(), Jwts.claims("svc-checkout", "team-a", 300, null, null));
+    String forged = jwt.substring(0, jwt.lastIndexOf('.') + 1) + other.substring(other.lastIndexOf('.') + 1);
+    String expired = Jwts.sign("RS256", "k1", rsa.getPrivate(), Jwts.claims("svc-checkout", "team-a", -300, null, null));
     List<String> secrets = new ArrayList<>(List.of(RABBIT_PASSWORD, STORE_PASSWORD, JAAS_PASSWORD,
-        TRUSTSTORE_PASSWORD, ADMIN_TOKEN, WRONG_ADMIN_TOKEN, adminHash, API_KEY, JWT,
-        API_KEY.substring(API_KEY.lastIndexOf('_') + 1), JWT.substring(JWT.lastIndexOf('.') + 1)));
+        TRUSTSTORE_PASSWORD, ADMIN_TOKEN, WRONG_ADMIN_TOKEN, adminHash, API_KEY.sha256()));
+    for (String key : List.of(API_KEY.key(), WRONG_API_KEY, UNKNOWN_API_KEY)) {
+      String secret = key.substring(key.lastIndexOf('_') + 1);
+      secrets.addAll(List.of(key, secret, secret.substring(0, 8), GatewayConfig.sha256(key)));
+    }
+    for (String token : List.of(jwt, forged, expired)) {
+      String signature = token.substring(token.lastIndexOf('.') + 1);
+      secrets.addAll(List.of(token, signature, signature.substring(0, 8)));
+    }
     Files.readString(pki.serverKey()).lines().filter(l -> !l.startsWith("-----")).forEach(secrets::add);
 
     List<String> answers = new ArrayList<>();
     try (Http http = new Http(Duration.ofSeconds(10), ADMIN_TOKEN);
-        GatewayProcess g = GatewayProcess.start(config, GatewayProcess.options(), http, Duration.ofSeconds(60))) {
+        GatewayProcess g = GatewayProcess.start(config, GatewayProcess.options().env("SLUICE_LOG_LEVEL", "DEBUG"),
+            http, Duration.ofSeconds(60))) {
       Http.Reply wrong = http.get(g.adminUri("/metrics"), "Authorization", "Bearer " + WRONG_ADMIN_TOKEN);
       assertThat(wrong.status()).isEqualTo(401);
       answers.add(wrong.text() + wrong.headers().map());
@@ -68,21 +102,22 @@ class SecretsIT {
       assertThat(right.status()).isEqualTo(200);
       String events = "https://127.0.0.1:" + config.httpPort() + "/v1/events";
       String body = Envelopes.envelope(Envelopes.newId(), "secret.checked");
-      for (String[] header : new String[][] {{"Authorization", "Bearer " + API_KEY}, {"X-API-Key", API_KEY},
-          {"Authorization", "Bearer " + JWT}}) {
-        Curl c = Curl.run("--cacert", pki.caCert().toString(), "-i", "-H", header[0] + ": " + header[1], "-H",
-            "Content-Type: application/json", "--data", body, events);
-        assertThat(c.exit()).as(c.out()).isZero();
-        answers.add(c.out());
-        Curl bad = Curl.run("--cacert", pki.caCert().toString(), "-i", "-H", header[0] + ": " + header[1], "-H",
-            "Content-Type: application/json", "--data", "{not json", events);
-        assertThat(bad.status()).as(bad.out()).startsWith("4");
-        answers.add(bad.out());
+      for (String[] header : new String[][] {{"Authorization", "Bearer " + API_KEY.key()},
+          {"X-API-Key", API_KEY.key()}, {"Authorization", "Bearer " + jwt}}) {
+        answers.add(post(pki, events, header, body, "202"));
+        answers.add(post(pki, events, header, "{not json", "4"));
+      }
+      for (String[] header : new String[][] {{"Authorization", "Bearer " + WRONG_API_KEY},
+          {"X-API-Key", WRONG_API_KEY}, {"X-API-Key", UNKNOWN_API_KEY}, {"Authorization", "Bearer " + forged},
+          {"Authorization", "Bearer " + expired}, {"Authorization", "Basic " + API_KEY.key()}}) {
+        answers.add(post(pki, events, header, body, "401"));
+        assertThat(answers.getLast()).contains("SLC-14");
       }
       g.sigterm();
       assertThat(g.waitForExit(Duration.ofSeconds(30))).hasValue(0);
       String log = g.logText();
-      assertThat(log).contains("Configuration:").contains("[hidden]").contains("sluice:***@");
+      assertThat(log).contains("Configuration:").contains("[hidden]").contains("sluice:***@")
+          .as("dev.sluice.auth logged at DEBUG").contains("API key " + API_KEY.id() + " refused (wrong secret)");
       for (String secret : secrets) {
         assertThat(log).as("the log holds a secret").doesNotContain(secret);
         for (String answer : answers) {
@@ -90,5 +125,15 @@ class SecretsIT {
         }
       }
     }
+  }
+
+  /** curl POST over TLS with one header; the answer (headers and body), its status starting with {@code status}. */
+  private static String post(TestPki pki, String events, String[] header, String body, String status)
+      throws Exception {
+    Curl c = Curl.run("--cacert", pki.caCert().toString(), "-i", "-H", header[0] + ": " + header[1], "-H",
+        "Content-Type: application/json", "--data", body, events);
+    assertThat(c.exit()).as(c.out()).isZero();
+    assertThat(c.status()).as(header[0] + ": " + c.out()).startsWith(status);
+    return c.out();
   }
 }
