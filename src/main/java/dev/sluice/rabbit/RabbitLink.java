@@ -161,15 +161,7 @@ public final class RabbitLink {
       return;
     }
     connecting = true;
-    RabbitMQOptions options =
-        new RabbitMQOptions()
-            .setUri(config.uri())
-            .setReconnectAttempts(0)
-            .setAutomaticRecoveryEnabled(false)
-            .setConnectionTimeout(5000)
-            .setHandshakeTimeout(5000)
-            .setRequestedHeartbeat(config.heartbeatSeconds())
-            .setConnectionName("sluice-" + name);
+    RabbitMQOptions options = ConnectionOptions.of(config, "sluice-" + name);
     long gen = generation + 1;
     options.setMetricsCollector(new ConnectionWatch(gen));
     RabbitMQClient c = RabbitMQClient.create(vertx, options);

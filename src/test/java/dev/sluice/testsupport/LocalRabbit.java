@@ -22,7 +22,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * distribution port of its own (free ports below 32768) and its data, logs and Erlang cookie under
  * {@code target/it/}. {@link #stop()} stops it cleanly and {@link #start()} again reuses ports and
  * data (durable queues and persistent messages survive). As a JUnit extension it starts before the
- * class and is stopped after it.
+ * class and is stopped after it. {@link #tls} adds a TLS listener (AMQPS) on a port of its own.
  */
 public final class LocalRabbit implements BeforeAllCallback, AfterAllCallback, AutoCloseable {
 
@@ -33,11 +33,46 @@ public final class LocalRabbit implements BeforeAllCallback, AfterAllCallback, A
   private Path dir;
   private int port;
   private int distPort;
+  private int tlsPort;
+  private Tls tls;
   private Process process;
   private Thread killer;
 
   public LocalRabbit(String name) {
     this.name = name;
+  }
+
+  /**
+   * The TLS listener's files (PEM): the broker's certificate and key, and the CAs it trusts for client
+   * certificates; and what it does with a client's certificate.
+   */
+  public record Tls(Path caFile, Path certFile, Path keyFile, ClientCert clientCert) {}
+
+  /** {@code ssl_options.verify} and {@code fail_if_no_peer_cert} of the TLS listener. */
+  public enum ClientCert {
+    /** {@code verify_none}: not asked for. */
+    IGNORED,
+    /** {@code verify_peer}: verified when the client sends one; a client without one is let in. */
+    VERIFIED,
+    /** {@code verify_peer} and {@code fail_if_no_peer_cert}: mutual TLS. */
+    REQUIRED
+  }
+
+  /** Adds a TLS listener ({@link #tlsPort()}) beside the plain one; before the first {@link #start()}. */
+  public LocalRabbit tls(Tls tls) {
+    if (dir != null) {
+      throw new IllegalStateException("tls(...) must come before the first start()");
+    }
+    this.tls = tls;
+    return this;
+  }
+
+  /** The TLS listener's port ({@link #tls}). */
+  public int tlsPort() {
+    if (tls == null) {
+      throw new IllegalStateException("this node has no TLS listener");
+    }
+    return tlsPort;
   }
 
   @Override
@@ -118,6 +153,21 @@ public final class LocalRabbit implements BeforeAllCallback, AfterAllCallback, A
     ctl(Duration.ofSeconds(60), args);
   }
 
+  /**
+   * The client certificate subjects of the open connections ({@code rabbitmqctl list_connections
+   * peer_cert_subject}), one line each; blank for a connection without one.
+   */
+  public List<String> connectionCertSubjects() {
+    Path out = dir.resolve("list-connections.out");
+    ctl(Duration.ofSeconds(30), ProcessBuilder.Redirect.to(out.toFile()),
+        "-q", "list_connections", "peer_cert_subject", "--no-table-headers");
+    try {
+      return Files.readAllLines(out);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + out, e);
+    }
+  }
+
   public String uri() {
     return "amqp://guest:guest@127.0.0.1:" + port;
   }
@@ -173,8 +223,20 @@ public final class LocalRabbit implements BeforeAllCallback, AfterAllCallback, A
       Files.writeString(dir.resolve("rabbitmq-env.conf"), "");
       Files.writeString(dir.resolve("advanced.config"), "[].\n");
       Files.writeString(dir.resolve("enabled_plugins"), "[].\n");
-      Files.writeString(dir.resolve("rabbitmq.conf"),
-          "listeners.tcp.default = 127.0.0.1:" + port + "\nlog.file.level = info\nlog.console = false\n");
+      String conf = "listeners.tcp.default = 127.0.0.1:" + port + "\nlog.file.level = info\nlog.console = false\n";
+      if (tls != null) {
+        tlsPort = Ports.free();
+        conf += "listeners.ssl.default = 127.0.0.1:" + tlsPort + "\n"
+            + "ssl_options.cacertfile = " + tls.caFile().toAbsolutePath() + "\n"
+            + "ssl_options.certfile = " + tls.certFile().toAbsolutePath() + "\n"
+            + "ssl_options.keyfile = " + tls.keyFile().toAbsolutePath() + "\n"
+            + switch (tls.clientCert()) {
+              case IGNORED -> "ssl_options.verify = verify_none\n";
+              case VERIFIED -> "ssl_options.verify = verify_peer\nssl_options.fail_if_no_peer_cert = false\n";
+              case REQUIRED -> "ssl_options.verify = verify_peer\nssl_options.fail_if_no_peer_cert = true\n";
+            };
+      }
+      Files.writeString(dir.resolve("rabbitmq.conf"), conf);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot prepare " + dir, e);
     }
@@ -199,11 +261,15 @@ public final class LocalRabbit implements BeforeAllCallback, AfterAllCallback, A
   }
 
   private void ctl(Duration timeout, String... args) {
+    ctl(timeout, ProcessBuilder.Redirect.appendTo(dir.resolve("ctl.out").toFile()), args);
+  }
+
+  private void ctl(Duration timeout, ProcessBuilder.Redirect output, String... args) {
     List<String> command = new ArrayList<>();
     command.add(BIN.resolve("rabbitmqctl").toString());
     command.addAll(List.of(args));
     ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
-        .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("ctl.out").toFile()));
+        .redirectOutput(output);
     env(pb.environment());
     try {
       Process p = pb.start();
