@@ -223,9 +223,11 @@ bridge_run() {   # bridge_run ROUND RAW_RATE (PerfTest's rate of the round)
   local slog="$RUN/bridge-$round.log" errors=""
   reset_queue
   wait_for_quiet
-  # enough records that a backlog remains at the end of the window: 1.5 x the expected rate x duration
+  # enough records that a backlog remains at the end of the window: 1.5 x the expected rate x duration, and
+  # at least 12 s of it (the route drains while the fill and the offsets read run: a short --smoke window
+  # would otherwise start with the topic already drained)
   est=$(( BRIDGE_LAST_RATE > raw ? BRIDGE_LAST_RATE : raw ))
-  n=$(awk -v e="$est" -v d="$DURATION" 'BEGIN { n = e * (1.5 * d + 3); if (n < 20000) n = 20000; printf "%.0f", n }')
+  n=$(awk -v e="$est" -v d="$DURATION" 'BEGIN { s = 1.5 * d + 3; if (s < 12) s = 12; n = e * s; if (n < 20000) n = 20000; printf "%.0f", n }')
   base0=$(bridged_total); written0=$BRIDGE_WRITTEN; committed0=$(committed_offsets)
   log "round $round: bridge: writing $n records to $BRIDGE_TOPIC (the route drains it meanwhile), then ${DURATION}s measured"
   fill_out="$RUN/fill-$round.out"

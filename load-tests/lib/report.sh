@@ -65,7 +65,7 @@ aggregate() {
 
 # The modes this run was asked for, each of which must have a row with a rate above 0 in every round.
 expected_modes() {
-  if ((INGEST)); then echo raw single batch; ((SCHEMA)) && echo batch-schema; ((STREAM)) && echo stream; fi
+  if ((INGEST)); then echo raw single batch; ((AUTH)) && echo batch-apikey batch-jwt; ((SCHEMA)) && echo batch-schema; ((STREAM)) && echo stream; fi
   if ((BRIDGE)); then echo perftest bridge; fi
   if ((SPOOL)); then echo batch batch-spool spool-in spool-drain; fi
   if ((POOL)); then echo sink pool; fi
@@ -169,6 +169,12 @@ report() {
       printf '  spool-in = Kafka killed, the breaker open, every event committed to the PostgreSQL spool ("spooled");\n'
       printf '  spool-drain = Kafka back, no load: events in the spool / time until the relays emptied it into Kafka; x raw = x batch\n'
       printf '  of the same round; landed = in Kafka (spool-in events land during spool-drain)\n'
+    fi
+    if ((AUTH)); then
+      printf 'batch-apikey / batch-jwt = batch on a second gateway with auth.mode required, every POST with Authorization: Bearer\n'
+      printf '  <API key> / <RS256 JWT> of tenant %s (batch: auth.mode none); the two gateways never under load at once: x raw = x batch\n' "$AUTH_TENANT"
+      printf '  of the same round\n'
+      awk -F'\t' -v t="$AUTH_TARGET" '$1 == "batch-apikey" || $1 == "batch-jwt" { printf "%s / off = %.2f (%.2f-%.2f over %d rounds): target >= %s x: %s\n", ($1 == "batch-jwt" ? "jwt" : "api key"), $18, $19, $20, $2, t, ($18 >= t ? "met" : "MISSED") }' <<<"$agg"
     fi
     if ((SCHEMA)); then
       printf 'batch-schema = batch with eventType %s, whose JSON Schema (required members, types, bounds, a pattern, closed) every\n' "$SCHEMA_TYPE"

@@ -1,7 +1,7 @@
 -- wrk script for Sluice: POST /v1/events with fresh, valid envelopes.
 --
 --   wrk -t2 -c64 -d22s --latency -s load-tests/wrk/events.lua http://127.0.0.1:8080 -- \
---       EVENTS EVENT_BYTES FORMAT ACTIVE_SECONDS [RATE THREADS [EVENT_TYPE]]
+--       EVENTS EVENT_BYTES FORMAT ACTIVE_SECONDS [RATE THREADS [EVENT_TYPE [AUTHORIZATION]]]
 --
 --   EVENTS         events per request (1 = one envelope object; >1 = a batch)      default 1
 --   EVENT_BYTES    target size of one serialised envelope                           default 256
@@ -16,6 +16,8 @@
 --   THREADS        wrk's -t, to split RATE among the threads                        default 1
 --   EVENT_TYPE     the events' eventType (the bench's schema row uses bench.checked,
 --                  whose schema these payloads satisfy)                             default bench.measured
+--   AUTHORIZATION  the Authorization header of every request, e.g. "Bearer sk_..." (the bench's
+--                  auth rows); empty = none                                        default none
 --
 -- Every event gets a random version 4 UUID eventId (per-thread generator seeded from
 -- /dev/urandom), eventType bench.measured (or EVENT_TYPE), eventVersion 1, occurredAt now (RFC 3339),
@@ -126,6 +128,7 @@ function init(args)
     ["Content-Type"] = (format == "ndjson") and "application/x-ndjson" or "application/json",
     ["Accept"] = "application/json",
   }
+  if args[8] and args[8] ~= "" then headers["Authorization"] = args[8] end
   if active > 0 then deadline = now_s() + active end
 end
 
