@@ -12,6 +12,9 @@ import dev.sluice.ingest.IngestVerticle;
 import dev.sluice.ingest.StreamStats;
 import dev.sluice.kafka.KafkaHealthVerticle;
 import dev.sluice.kafka.KafkaPublisherVerticle;
+import dev.sluice.quota.Quotas;
+import dev.sluice.quota.Tenancy;
+import dev.sluice.quota.TenantMetrics;
 import dev.sluice.fallback.Delivery;
 import dev.sluice.fallback.RelayVerticle;
 import dev.sluice.fallback.FallbackDelivery;
@@ -133,6 +136,7 @@ public final class Gateway {
         config.http().instances() > 0
             ? config.http().instances()
             : VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE;
+    Tenancy tenancy = new Tenancy(config.routing(), Quotas.system(), new TenantMetrics(registry));
     IdempotencyGate gate = config.idempotency().enabled() ? new IdempotencyGate(config.idempotency(),
         config.idempotency().leaseMs(routeTimeout), this::idempotencyStore, registry, "http") : null;
     return deploy(new KafkaPublisherVerticle(kafka, state, config.limits().maxInFlightBytes(), registry,
@@ -157,7 +161,8 @@ public final class Gateway {
                                 routeTimeout,
                                 gate,
                                 payloads,
-                                authenticator()),
+                                authenticator(),
+                                tenancy),
                         new DeploymentOptions().setInstances(ingestInstances))))
         .compose(v -> deployBridge())
         .compose(v -> deploySubscriptions())
