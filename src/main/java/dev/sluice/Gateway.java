@@ -12,6 +12,9 @@ import dev.sluice.ingest.IngestVerticle;
 import dev.sluice.ingest.StreamStats;
 import dev.sluice.kafka.KafkaHealthVerticle;
 import dev.sluice.kafka.KafkaPublisherVerticle;
+import dev.sluice.quota.Quotas;
+import dev.sluice.quota.Tenancy;
+import dev.sluice.quota.TenantMetrics;
 import dev.sluice.fallback.Delivery;
 import dev.sluice.fallback.RelayVerticle;
 import dev.sluice.fallback.FallbackDelivery;
@@ -139,6 +142,7 @@ public final class Gateway {
     } catch (ConfigException e) {
       return Future.failedFuture(e);
     }
+    Tenancy tenancy = new Tenancy(config.routing(), Quotas.system(), new TenantMetrics(registry));
     IdempotencyGate gate = config.idempotency().enabled() ? new IdempotencyGate(config.idempotency(),
         config.idempotency().leaseMs(routeTimeout), this::idempotencyStore, registry, "http") : null;
     return deploy(new KafkaPublisherVerticle(kafka, state, config.limits().maxInFlightBytes(), registry,
@@ -163,7 +167,8 @@ public final class Gateway {
                                 routeTimeout,
                                 gate,
                                 payloads,
-                                auth),
+                                auth,
+                                tenancy),
                         new DeploymentOptions().setInstances(ingestInstances))))
         .compose(v -> deployBridge())
         .compose(v -> deploySubscriptions())

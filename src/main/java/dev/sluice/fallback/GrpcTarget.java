@@ -144,6 +144,7 @@ public final class GrpcTarget implements FallbackTarget {
           .setKey(orEmpty(e.key()))
           .setCorrelationId(orEmpty(e.correlationId()))
           .setTraceparent(orEmpty(traceparent))
+          .setTenant(orEmpty(e.tenant()))
           .setEnvelope(ByteString.copyFrom(e.value())));
     }
     return b.build();

@@ -189,7 +189,8 @@ public final class RelayVerticle extends VerticleBase {
       if (r.readBefore()) {
         resent.increment();
       }
-      events.add(new Event(i, r.eventId(), r.eventType(), r.eventVersion(), r.key(), r.correlationId(), r.value()));
+      events.add(new Event(i, r.eventId(), r.eventType(), r.eventVersion(), r.key(), r.correlationId(), r.value(),
+          r.tenant()));
       topics[i] = r.topic();
       traceparents[i] = r.traceparent();
     }

@@ -1,9 +1,11 @@
 package dev.sluice.ingest;
 
 import dev.sluice.auth.Caller;
+import dev.sluice.auth.Tenant;
 import dev.sluice.bus.Event;
 import dev.sluice.bus.Failure;
 import dev.sluice.bus.Outcome;
+import dev.sluice.quota.Quotas;
 import dev.sluice.schema.ReadResult;
 import dev.sluice.schema.Rejection;
 import io.vertx.core.Future;
@@ -27,6 +29,8 @@ final class EventsRequest {
 
   private static final CharSequence APPLICATION_JSON = HttpHeaders.createOptimized("application/json");
   private static final CharSequence RETRY_AFTER = HttpHeaders.createOptimized("retry-after");
+  private static final CharSequence RATELIMIT_POLICY = HttpHeaders.createOptimized("ratelimit-policy");
+  private static final CharSequence RATELIMIT = HttpHeaders.createOptimized("ratelimit");
   static final CharSequence X_REQUEST_ID = HttpHeaders.createOptimized("x-request-id");
   private static final CharSequence X_CORRELATION_ID = HttpHeaders.createOptimized("x-correlation-id");
   private static final CharSequence TRACEPARENT = HttpHeaders.createOptimized("traceparent");
@@ -201,14 +205,29 @@ final class EventsRequest {
     }
     ReadResult read = format.read(ctx, req, body.bytes(), body.size(), correlationId,
         Instant.ofEpochMilli(receivedAt).toString());
+    int bytes = body.size();
     body.drop(); // valid events hold their own bytes from here on
     if (read.failure() != null) {
       refuse(read.failure(), read.message());
       return;
     }
-    List<Event> events = read.events();
+    Tenant tenant = caller.tenant();
+    TenantGate.Checked checked = ctx.tenants().permit(tenant, read.single(), read.events(), read.rejections(),
+        read.traceparents());
+    if (checked.forbidden() > 0) {
+      read = read.narrowed(checked.events(), checked.rejections(), checked.traceparents());
+    }
+    List<Event> events = checked.events();
     if (events.isEmpty()) {
       answer(read, events, new Outcome[0]);
+      return;
+    }
+    Quotas.Verdict quota = ctx.tenants().take(tenant, events.size(), bytes);
+    if (!quota.admitted()) {
+      resp.putHeader(RETRY_AFTER, Long.toString(quota.retryAfterSeconds()))
+          .putHeader(RATELIMIT_POLICY, quota.policyHeader())
+          .putHeader(RATELIMIT, quota.rateLimitHeader());
+      refuse(Failure.QUOTA_EXCEEDED, quota.message(tenant.name()));
       return;
     }
     if (!ctx.inFlight().tryAcquireEvents(events.size())) {
@@ -217,8 +236,9 @@ final class EventsRequest {
     }
     reservedEvents = events.size();
     String traceparent = req.getHeader(TRACEPARENT);
+    ReadResult sent = read;
     ctx.publish(events, Ids.validTraceparent(traceparent) ? traceparent : null, read.traceparents())
-        .onSuccess(outcomes -> guarded(() -> answer(read, events, outcomes)));
+        .onSuccess(outcomes -> guarded(() -> answer(sent, events, outcomes)));
   }
 
   private void answer(ReadResult read, List<Event> events, Outcome[] outcomes) {

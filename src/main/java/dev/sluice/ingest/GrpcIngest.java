@@ -7,6 +7,9 @@ import dev.sluice.auth.AuthException;
 import dev.sluice.auth.Caller;
 import dev.sluice.bus.Event;
 import dev.sluice.bus.Failure;
+import dev.sluice.quota.Quotas;
+import com.google.protobuf.Duration;
+import com.google.rpc.RetryInfo;
 import dev.sluice.bus.Outcome;
 import dev.sluice.config.GrpcIngestConfig;
 import dev.sluice.grpc.v1.EventResult;
@@ -137,11 +140,11 @@ final class GrpcIngest implements Service {
           if (!read[0]) { // a unary call has one request message
             read[0] = true;
             if (idem == null) {
-              guarded(req, started, null, () -> onRequest(req, msg, started, null));
+              guarded(req, started, null, () -> onRequest(req, msg, started, null, caller));
             } else { // claimed once the message is known: its bytes are the fingerprint
               guarded(req, started, idem, () -> idem.claim(msg).onSuccess(verdict -> guarded(req, started, idem, () -> {
                 switch (verdict) {
-                  case IdempotencyGate.Proceed p -> onRequest(req, msg, started, idem);
+                  case IdempotencyGate.Proceed p -> onRequest(req, msg, started, idem, caller);
                   case IdempotencyGate.Replay r -> replay(req.response(), r, started);
                   case IdempotencyGate.Refuse f -> refuse(req.response(), f.failure(), f.message(), started, null);
                 }
@@ -185,7 +188,7 @@ final class GrpcIngest implements Service {
   }
 
   private void onRequest(GrpcServerRequest<PublishRequest, PublishResponse> req, PublishRequest msg, long started,
-      GrpcIdempotency idem) {
+      GrpcIdempotency idem, Caller caller) {
     GrpcServerResponse<PublishRequest, PublishResponse> resp = req.response();
     int n = msg.getEventsCount();
     if (ctx.state().draining()) {
@@ -201,11 +204,19 @@ final class GrpcIngest implements Service {
           "more than " + maxBatchEvents + " events in one request (http.max-batch-events)", started, idem);
     } else {
       String cid = req.headers().get("x-correlation-id");
-      GrpcEnvelopes.Read read =
+      GrpcEnvelopes.Read raw =
           GrpcEnvelopes.read(ctx.reader(), msg.getEventsList(), Ids.usable(cid) ? cid : Ids.random());
+      TenantGate.Checked checked = ctx.tenants().permit(caller.tenant(), n == 1, raw.events(), raw.rejections(), null);
+      GrpcEnvelopes.Read read = checked.events() == raw.events() ? raw
+          : new GrpcEnvelopes.Read(raw.total(), checked.events(), checked.rejections(), raw.bytes());
       List<Event> events = read.events();
       if (events.isEmpty()) {
         answer(resp, msg, read, new Outcome[0], started, idem);
+        return;
+      }
+      Quotas.Verdict quota = ctx.tenants().take(caller.tenant(), events.size(), read.bytes());
+      if (!quota.admitted()) {
+        overQuota(resp, quota, caller, started, idem);
         return;
       }
       if (read.bytes() > ctx.inFlight().maxBytes()) { // would never fit: retrying cannot help
@@ -290,6 +301,23 @@ final class GrpcIngest implements Service {
           answer, idem);
       metrics.answered(first.failure().httpStatus(), started);
     }
+  }
+
+  /** RESOURCE_EXHAUSTED (SLC-1429) with a RetryInfo detail; the key, if any, is let go (a 429 is not stored). */
+  private void overQuota(GrpcServerResponse<?, ?> resp, Quotas.Verdict quota, Caller caller, long started,
+      GrpcIdempotency idem) {
+    Failure f = Failure.QUOTA_EXCEEDED;
+    String message = quota.message(caller.tenant().name());
+    RetryInfo retry = RetryInfo.newBuilder()
+        .setRetryDelay(Duration.newBuilder().setSeconds(quota.retryAfterSeconds())).build();
+    metrics.rejected(f);
+    metrics.answered(f.httpStatus(), started);
+    if (idem == null) {
+      GrpcAnswers.fail(resp, f, message, List.of(), retry);
+      return;
+    }
+    Status status = GrpcAnswers.fail(null, f, message, List.of(), retry);
+    idem.settle(f.httpStatus(), status).onComplete(x -> GrpcAnswers.fail(resp, f, message, List.of(), retry));
   }
 
   private void refuse(GrpcServerResponse<?, ?> resp, Failure f, String message, long started, GrpcIdempotency idem) {

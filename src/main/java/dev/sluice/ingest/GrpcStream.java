@@ -3,6 +3,7 @@ package dev.sluice.ingest;
 import dev.sluice.auth.Caller;
 import dev.sluice.bus.Event;
 import dev.sluice.bus.Failure;
+import dev.sluice.quota.Quotas;
 import dev.sluice.bus.Outcome;
 import dev.sluice.config.GrpcIngestConfig;
 import dev.sluice.grpc.v1.Ack;
@@ -160,11 +161,24 @@ final class GrpcStream {
       refuse(Failure.CREDIT_EXCEEDED,
           "message " + seq + " holds " + n + " events but " + credits + " credits are left; wait for acks", seq);
     } else {
-      GrpcEnvelopes.Read read = GrpcEnvelopes.read(ctx.reader(), m.getEventsList(), correlationId);
-      if (read.bytes() > ctx.inFlight().maxBytes()) { // would never fit: waiting for the budget cannot help
-        refuse(Failure.BODY_TOO_LARGE, "message " + seq + " takes " + read.bytes() + " bytes as envelopes, more than "
+      GrpcEnvelopes.Read raw = GrpcEnvelopes.read(ctx.reader(), m.getEventsList(), correlationId);
+      if (raw.bytes() > ctx.inFlight().maxBytes()) { // would never fit: waiting for the budget cannot help
+        refuse(Failure.BODY_TOO_LARGE, "message " + seq + " takes " + raw.bytes() + " bytes as envelopes, more than "
             + "limits.max-in-flight-bytes (" + ctx.inFlight().maxBytes() + "); send fewer events per message", seq);
         return;
+      }
+      TenantGate.Checked checked = ctx.tenants().permit(caller.tenant(), n == 1, raw.events(), raw.rejections(), null);
+      GrpcEnvelopes.Read read = checked.events() == raw.events() ? raw
+          : new GrpcEnvelopes.Read(raw.total(), checked.events(), checked.rejections(), raw.bytes());
+      if (!read.events().isEmpty()) {
+        Quotas.Verdict quota = ctx.tenants().take(caller.tenant(), read.events().size(), read.bytes());
+        if (!quota.admitted()) { // the whole message, no credit taken; the call goes on
+          metrics.rejected(Failure.QUOTA_EXCEEDED);
+          write(StreamResponse.newBuilder().setError(StreamError.newBuilder().setMessage(seq)
+              .setCode(Failure.QUOTA_EXCEEDED.id()).setText(quota.message(caller.tenant().name())).setRetryable(true)
+              .setRetryAfterSeconds(quota.retryAfterSeconds())).build());
+          return;
+        }
       }
       credits -= n;
       Message msg = new Message(seq, m, read);

@@ -152,11 +152,12 @@ public final class IdempotencyGate {
   }
 
   /**
-   * Stores the owner's answer, or lets the key go for a 5xx; completes (never fails) once done or
+   * Stores the owner's answer, or lets the key go for a 5xx and a 429 (over quota: the same request
+   * succeeds later); completes (never fails) once done or
    * after {@code idempotency.timeout-ms}: a store that failed leaves the claim to run out its lease.
    */
   public Future<Void> settle(Owned owned, StoredAnswer answer) {
-    if (answer.status() >= 500) {
+    if (answer.status() >= 500 || answer.status() == 429) {
       return abandon(owned);
     }
     return back(Vertx.currentContext(), withStore(s -> s.complete(owned, answer))

@@ -34,7 +34,8 @@ record IngestContext(
     long bodyTimeoutMs,
     String retryAfter,
     IdempotencyGate idempotency,
-    Authenticator auth) {
+    Authenticator auth,
+    TenantGate tenants) {
 
   /**
    * Asks {@code route} to deliver valid events; completes (never fails) with one outcome per event, in

@@ -3,6 +3,7 @@ package dev.sluice.ingest;
 import dev.sluice.api.OpenApiDocument;
 import dev.sluice.auth.AuthException;
 import dev.sluice.auth.Authenticator;
+import dev.sluice.quota.Tenancy;
 import dev.sluice.auth.Caller;
 import dev.sluice.bus.Failure;
 import dev.sluice.bus.GatewayState;
@@ -61,6 +62,7 @@ public final class IngestVerticle extends VerticleBase {
   private final IdempotencyGate idempotency;
   private final PayloadCheck payloads;
   private final Authenticator auth;
+  private final Tenancy tenancy;
   private IngestContext ctx;
   private HttpServer server;
 
@@ -68,6 +70,7 @@ public final class IngestVerticle extends VerticleBase {
    * @param routeTimeoutMs how long a request waits for its events' outcomes (past Kafka's delivery timeout)
    * @param idempotency Idempotency-Key on POST /v1/events (null: the header is ignored)
    * @param auth who may publish: asked for every request, WebSocket upgrade and gRPC call
+   * @param tenancy what the callers' tenants may publish, and how much (the quotas are process-wide)
    */
   public IngestVerticle(
       HttpConfig http,
@@ -81,7 +84,9 @@ public final class IngestVerticle extends VerticleBase {
       long routeTimeoutMs,
       IdempotencyGate idempotency,
       PayloadCheck payloads,
-      Authenticator auth) {
+      Authenticator auth,
+      Tenancy tenancy) {
+    this.tenancy = tenancy;
     this.http = http;
     this.auth = auth;
     this.websocket = websocket;
@@ -115,7 +120,8 @@ public final class IngestVerticle extends VerticleBase {
             http.bodyTimeoutMs(),
             Integer.toString(limits.retryAfterSeconds()),
             idempotency,
-            auth);
+            auth,
+            new TenantGate(tenancy));
     GrpcServer grpcServer = null;
     if (grpc.enabled()) {
       grpcIngest = GrpcIngest.create(ctx, new IngestMetrics(registry, "grpc"), grpc, http.maxBatchEvents(),

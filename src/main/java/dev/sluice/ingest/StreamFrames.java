@@ -87,15 +87,22 @@ final class StreamFrames {
   }
 
   static String error(Failure failure, String message, long frame) {
-    return new Json(128 + message.length())
+    return error(failure, message, frame, 0);
+  }
+
+  /** An error frame; {@code retryAfterSeconds} > 0 adds {@code retryAfter} (seconds: a quota refusal). */
+  static String error(Failure failure, String message, long frame, long retryAfterSeconds) {
+    Json json = new Json(144 + message.length())
         .open()
         .field("type", "error")
         .field("frame", frame)
         .field("code", failure.id())
         .field("message", message)
-        .field("retryable", failure.retryable())
-        .close()
-        .toString();
+        .field("retryable", failure.retryable());
+    if (retryAfterSeconds > 0) {
+      json.field("retryAfter", retryAfterSeconds);
+    }
+    return json.close().toString();
   }
 
   /** The ack frame for the accepted events of client frame {@code frame}, or null when there are none. */

@@ -5,6 +5,7 @@ import dev.sluice.bus.Event;
 import dev.sluice.bus.Failure;
 import dev.sluice.bus.Outcome;
 import dev.sluice.config.WebSocketConfig;
+import dev.sluice.quota.Quotas;
 import dev.sluice.schema.ReadResult;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -158,6 +159,20 @@ final class StreamSession implements StreamInput.Session {
               + " credits are left; wait for acks",
           seq);
       return;
+    }
+    TenantGate.Checked checked = ctx.tenants().permit(caller.tenant(), read.single(), read.events(),
+        read.rejections(), read.traceparents());
+    if (checked.forbidden() > 0 || checked.events() != read.events()) {
+      read = read.narrowed(checked.events(), checked.rejections(), checked.traceparents());
+    }
+    if (!read.events().isEmpty()) {
+      Quotas.Verdict quota = ctx.tenants().take(caller.tenant(), read.events().size(), bytes.length);
+      if (!quota.admitted()) { // the whole frame, no credit taken: the client may send it again later
+        metrics.rejected(Failure.QUOTA_EXCEEDED);
+        write(StreamFrames.error(Failure.QUOTA_EXCEEDED, quota.message(caller.tenant().name()), seq,
+            quota.retryAfterSeconds()));
+        return;
+      }
     }
     credits -= read.total();
     stats.outstanding.addAndGet(read.total());

@@ -18,11 +18,13 @@ final class RecordHeaders {
   static final String EVENT_VERSION = "event-version";
   static final String CORRELATION_ID = "correlation-id";
   static final String TRACEPARENT = "traceparent";
+  static final String TENANT = "tenant";
 
   private final byte[] traceparent;
   private final Encoded type = new Encoded();
   private final Encoded version = new Encoded();
   private final Encoded correlation = new Encoded();
+  private final Encoded tenant = new Encoded();
 
   RecordHeaders(String traceparent) {
     this.traceparent = traceparent == null ? null : utf8(traceparent);
@@ -39,13 +41,16 @@ final class RecordHeaders {
   }
 
   List<Header> of(Event e) {
-    List<Header> headers = new ArrayList<>(5);
+    List<Header> headers = new ArrayList<>(6);
     headers.add(new RecordHeader(EVENT_ID, utf8(e.eventId())));
     headers.add(new RecordHeader(EVENT_TYPE, type.bytes(e.eventType())));
     headers.add(new RecordHeader(EVENT_VERSION, version.bytes(e.eventVersion())));
     headers.add(new RecordHeader(CORRELATION_ID, correlation.bytes(e.correlationId())));
     if (traceparent != null) {
       headers.add(new RecordHeader(TRACEPARENT, traceparent));
+    }
+    if (e.tenant() != null) { // the gateway's, from the caller's credential: nothing of the client's input
+      headers.add(new RecordHeader(TENANT, tenant.bytes(e.tenant())));
     }
     return headers;
   }

@@ -50,6 +50,14 @@ public final class ReadResult {
   }
 
   /**
+   * This body with fewer valid events: {@code events} (a subset of {@link #events()} in order, possibly
+   * copies), {@code rejections} (all of them, in request order) and their trace contexts.
+   */
+  public ReadResult narrowed(List<Event> events, List<Rejection> rejections, String[] traceparents) {
+    return new ReadResult(null, null, single, total, events, rejections, traceparents);
+  }
+
+  /**
    * The trace context of each valid event (same order; an element is null when that event has none),
    * or {@code null} when the events have none of their own and the request's applies.
    */

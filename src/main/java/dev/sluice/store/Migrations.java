@@ -26,7 +26,8 @@ final class Migrations {
   private static final long LOCK = 0x736c75696365L;
 
   /** Every migration, in order; the version of each is its position + 1. */
-  static final List<String> SCRIPTS = List.of("V1__spool.sql", "V2__subscriptions.sql", "V3__idempotency.sql");
+  static final List<String> SCRIPTS = List.of("V1__spool.sql", "V2__subscriptions.sql", "V3__idempotency.sql",
+      "V4__spool_tenant.sql");
 
   private Migrations() {}
 

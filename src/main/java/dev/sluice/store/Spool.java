@@ -25,6 +25,10 @@ public final class Spool {
     this.pool = store.pool();
   }
 
+  /** The columns of a spooled row, named: the refused table got {@code tenant} after {@code reason}. */
+  private static final String COLUMNS = "id, shard, topic, key, event_id, event_type, event_version,"
+      + " correlation_id, traceparent, value, bytes, spooled_at, retry_after, tenant";
+
   /** An event to spool, with its destination and the request's trace context. */
   public record Entry(String topic, Event event, String traceparent) {}
 
@@ -43,7 +47,8 @@ public final class Spool {
       String correlationId,
       String traceparent,
       byte[] value,
-      boolean readBefore) {}
+      boolean readBefore,
+      String tenant) {}
 
   /** Rows, bytes and the age of the oldest row. */
   public record Stats(long events, long bytes, double oldestAgeSeconds) {}
@@ -64,6 +69,7 @@ public final class Spool {
     String[] versions = new String[n];
     String[] correlations = new String[n];
     String[] traceparents = new String[n];
+    String[] tenants = new String[n];
     Buffer[] values = new Buffer[n];
     Integer[] sizes = new Integer[n];
     for (int i = 0; i < n; i++) {
@@ -77,14 +83,16 @@ public final class Spool {
       versions[i] = ev.eventVersion();
       correlations[i] = ev.correlationId();
       traceparents[i] = e.traceparent();
+      tenants[i] = ev.tenant();
       values[i] = Buffer.buffer(ev.value());
       sizes[i] = ev.value().length;
     }
     return pool.preparedQuery(
             "INSERT INTO sluice_spool (shard, topic, key, event_id, event_type, event_version, correlation_id,"
-                + " traceparent, value, bytes) SELECT * FROM unnest($1::smallint[], $2::text[], $3::text[],"
-                + " $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::bytea[], $10::int[])")
-        .execute(Tuple.of(shards, topics, keys, ids, types, versions, correlations, traceparents, values, sizes))
+                + " traceparent, value, bytes, tenant) SELECT * FROM unnest($1::smallint[], $2::text[], $3::text[],"
+                + " $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::bytea[], $10::int[], $11::text[])")
+        .execute(Tuple.of(shards, topics, keys, ids, types, versions, correlations, traceparents, values, sizes)
+            .addArrayOfString(tenants))
         .mapEmpty();
   }
 
@@ -153,7 +161,7 @@ public final class Spool {
             // a scan of the primary key in id order (a join with the leases makes PostgreSQL read every row of
             // the shards and sort them: 50 times slower with 600,000 rows); the lease is checked per row
             "SELECT r.id, r.shard, r.topic, r.key, r.event_id, r.event_type, r.event_version, r.correlation_id,"
-                + " r.traceparent, r.value, (SELECT l.sent_up_to FROM sluice_relay_lease l WHERE l.shard = r.shard"
+                + " r.traceparent, r.value, r.tenant, (SELECT l.sent_up_to FROM sluice_relay_lease l WHERE l.shard = r.shard"
                 + " AND l.owner = $2 AND l.lease_until > now()) AS sent_up_to FROM sluice_spool r"
                 + " WHERE r.shard = ANY($1) AND r.id > $4"
                 + " AND r.shard NOT IN (SELECT shard FROM sluice_spool WHERE retry_after > now())"
@@ -171,7 +179,7 @@ public final class Spool {
             long id = r.getLong("id");
             out.add(new Spooled(id, shard, r.getString("topic"), r.getString("key"), r.getString("event_id"),
                 r.getString("event_type"), r.getString("event_version"), r.getString("correlation_id"),
-                r.getString("traceparent"), r.getBuffer("value").getBytes(), id <= sentUpTo));
+                r.getString("traceparent"), r.getBuffer("value").getBytes(), id <= sentUpTo, r.getString("tenant")));
             highest.merge(shard, id, Math::max);
           }
           if (highest.isEmpty()) {
@@ -201,7 +209,8 @@ public final class Spool {
   public Future<Void> refuse(List<Long> ids, String reason) {
     Long[] a = ids.toArray(Long[]::new);
     return pool.withTransaction(conn -> conn.preparedQuery(
-                "INSERT INTO sluice_spool_refused SELECT s.*, $2 FROM sluice_spool s WHERE s.id = ANY($1)")
+                "INSERT INTO sluice_spool_refused (" + COLUMNS + ", reason) SELECT " + COLUMNS + ", $2"
+                    + " FROM sluice_spool s WHERE s.id = ANY($1)")
             .execute(Tuple.of(a, reason))
             .compose(x -> conn.preparedQuery("DELETE FROM sluice_spool WHERE id = ANY($1)").execute(Tuple.of((Object) a))))
         .mapEmpty();

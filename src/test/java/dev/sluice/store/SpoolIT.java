@@ -139,6 +139,23 @@ class SpoolIT {
     }
   }
 
+  @Test
+  void keepsEachRowsTenantUpToTheRelayAndIntoTheRefusedTable() {
+    await(spool.append(List.of(
+        new Spool.Entry("orders", event("k1", 0).withTenant("team-a"), null),
+        new Spool.Entry("orders", event("k1", 1), null))));
+    List<Integer> shards = await(spool.lease("relay-a", 10_000));
+
+    List<Spool.Spooled> taken = await(spool.take("relay-a", shards, 10));
+
+    assertThat(taken).extracting(Spool.Spooled::tenant).containsExactly("team-a", null);
+    await(spool.refuse(List.of(taken.get(0).id()), "too large"));
+    try (PostgresDb db = new PostgresDb(schema)) {
+      assertThat(db.scalar("SELECT count(*) FROM sluice_spool_refused WHERE tenant = 'team-a'"
+          + " AND reason = 'too large'")).isEqualTo(1);
+    }
+  }
+
   private static List<Spool.Entry> entries(String topic, int n, String key) {
     List<Spool.Entry> out = new ArrayList<>();
     for (int i = 0; i < n; i++) {
