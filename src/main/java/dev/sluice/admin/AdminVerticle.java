@@ -1,5 +1,6 @@
 package dev.sluice.admin;
 
+import dev.sluice.api.HttpRefusals;
 import dev.sluice.api.OpenApiDocument;
 import dev.sluice.bus.Failure;
 import dev.sluice.bus.GatewayState;
@@ -7,6 +8,7 @@ import dev.sluice.bus.InFlight;
 import dev.sluice.config.AdminConfig;
 import dev.sluice.config.SubscriptionsConfig;
 import dev.sluice.store.DeadLetters;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -74,9 +76,9 @@ public final class AdminVerticle extends VerticleBase {
       json(rc, 405, DlqJson.error(Failure.METHOD_NOT_ALLOWED, rc.request().method() + " is not allowed here; use "
           + allow, null));
     });
-    return vertx
-        .createHttpServer(new HttpServerOptions().setHost(config.host()).setPort(config.port()))
-        .requestHandler(router)
+    HttpServerOptions options = new HttpServerOptions().setHost(config.host()).setPort(config.port());
+    return HttpRefusals.install(vertx.createHttpServer(options), options, router,
+            (req, failure, message) -> DlqJson.error(failure, message, null).encode(), this::refused)
         .listen()
         .recover(
             err ->
@@ -91,6 +93,15 @@ public final class AdminVerticle extends VerticleBase {
       dlq.close();
     }
     return server == null ? Future.succeededFuture() : server.close();
+  }
+
+  /** Requests the HTTP stack refused (see {@link HttpRefusals}), by reason. */
+  private void refused(Failure failure) {
+    Counter.builder("sluice.admin.rejections")
+        .description("Requests to the admin port refused by the HTTP stack, by reason")
+        .tag("reason", failure.reason())
+        .register(registry)
+        .increment();
   }
 
   private void ready(RoutingContext rc) {

@@ -63,7 +63,9 @@ public final class ConfigLoader {
             t.integer("http.max-body-bytes"),
             t.integer("http.max-batch-events"),
             t.integer("http.idle-timeout-seconds"),
-            t.integer("http.body-timeout-ms"));
+            t.integer("http.body-timeout-ms"),
+            t.integer("http.max-initial-line-bytes"),
+            t.integer("http.max-header-bytes"));
     LimitsConfig limits =
         new LimitsConfig(
             t.longValue("limits.max-in-flight-events"),

@@ -8,7 +8,9 @@ public record HttpConfig(
     int maxBodyBytes,
     int maxBatchEvents,
     int idleTimeoutSeconds,
-    int bodyTimeoutMs) {
+    int bodyTimeoutMs,
+    int maxInitialLineBytes,
+    int maxHeaderBytes) {
 
   public HttpConfig {
     Check.port("http.port", port);
@@ -17,5 +19,7 @@ public record HttpConfig(
     Check.atLeast("http.max-batch-events", maxBatchEvents, 1);
     Check.atLeast("http.idle-timeout-seconds", idleTimeoutSeconds, 0);
     Check.atLeast("http.body-timeout-ms", bodyTimeoutMs, 100);
+    Check.atLeast("http.max-initial-line-bytes", maxInitialLineBytes, 256);
+    Check.atLeast("http.max-header-bytes", maxHeaderBytes, 1024);
   }
 }

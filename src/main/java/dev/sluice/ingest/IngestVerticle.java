@@ -1,5 +1,6 @@
 package dev.sluice.ingest;
 
+import dev.sluice.api.HttpRefusals;
 import dev.sluice.api.OpenApiDocument;
 import dev.sluice.auth.AuthException;
 import dev.sluice.auth.Authenticator;
@@ -162,11 +163,13 @@ public final class IngestVerticle extends VerticleBase {
             .setIdleTimeout(http.idleTimeoutSeconds())
             .setTcpNoDelay(true)
             .setCompressionSupported(false)
+            .setMaxInitialLineLength(http.maxInitialLineBytes())
+            .setMaxHeaderSize(http.maxHeaderBytes())
             .setMaxWebSocketMessageSize(websocket.maxMessageBytes())
             .setMaxWebSocketFrameSize(websocket.maxMessageBytes());
-    return vertx
-        .createHttpServer(options)
-        .requestHandler(
+    return HttpRefusals.install(
+            vertx.createHttpServer(options),
+            options,
             req -> {
               if (grpcHandler != null && isGrpc(req)) {
                 grpcHandler.handle(req);
@@ -176,7 +179,13 @@ public final class IngestVerticle extends VerticleBase {
               } else {
                 router.handle(req);
               }
-            })
+            },
+            (req, failure, message) -> {
+              String requestId = Ids.random();
+              req.response().putHeader(EventsRequest.X_REQUEST_ID, requestId);
+              return Answer.error(failure, message, requestId).body();
+            },
+            ctx.metrics()::rejected)
         .listen()
         .recover(
             err ->
