@@ -1,6 +1,11 @@
 package dev.sluice.api;
 
 import dev.sluice.bus.Failure;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.DecoderResult;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.vertx.core.Handler;
@@ -41,35 +46,55 @@ public final class HttpRefusals {
   }
 
   /**
-   * Sets {@code requests} as the server's request handler, behind the refusals. The request handler of
-   * each HTTP/1.x connection is replaced (the connection handler is taken for that): Vert.x's own
-   * wrapper answers an unknown version 501 before any handler sees the request, and it only dispatches
-   * WebSocket handlers, which these listeners do not set ({@code toWebSocket()} is used instead).
+   * Sets {@code requests} as the server's request handler and answers what the HTTP stack refuses. Vert.x
+   * answers an unknown HTTP version 501 before any handler sees the request, and on a status line with
+   * that version; so a handler in each HTTP/1.x connection's Netty pipeline (added by the connection
+   * handler, which these listeners do not otherwise use) marks such a request as not decoded, with
+   * version HTTP/1.1, and it comes to the invalid-request handler like any other parse failure.
    */
   public static HttpServer install(HttpServer server, HttpServerOptions options, Handler<HttpServerRequest> requests,
       Body body, Consumer<Failure> counted) {
     HttpRefusals refusals = new HttpRefusals(body, counted, options);
-    Handler<HttpServerRequest> checked = req -> {
-      if (req.version() == null) {
-        refusals.refuse(req, Failure.HTTP_VERSION_NOT_SUPPORTED,
-            "the HTTP version of the request line is not supported; use HTTP/1.1, HTTP/1.0 or HTTP/2");
-      } else {
-        requests.handle(req);
-      }
-    };
     return server
-        .requestHandler(checked)
+        .requestHandler(requests)
         .invalidRequestHandler(refusals::invalid)
         .connectionHandler(conn -> {
           if (conn instanceof Http1xServerConnection http1) {
-            http1.handler(checked);
+            http1.channelHandlerContext().pipeline().addBefore("handler", "sluice-http-version", new VersionCheck());
           }
         });
   }
 
+  /** A request line whose version is not HTTP/1.0 or HTTP/1.1 (and parsed as a version). */
+  private static final class UnsupportedVersion extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    UnsupportedVersion(String version) {
+      super(version, null, false, false);
+    }
+  }
+
+  /** Turns a request of an unknown version into a failed decoding (the answer is then written as HTTP/1.1). */
+  private static final class VersionCheck extends ChannelInboundHandlerAdapter {
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      if (msg instanceof HttpRequest req && req.decoderResult().isSuccess()) {
+        HttpVersion v = req.protocolVersion();
+        if (v != HttpVersion.HTTP_1_1 && v != HttpVersion.HTTP_1_0) {
+          req.setProtocolVersion(HttpVersion.HTTP_1_1);
+          req.setDecoderResult(DecoderResult.failure(new UnsupportedVersion(v.text())));
+        }
+      }
+      ctx.fireChannelRead(msg);
+    }
+  }
+
   private void invalid(HttpServerRequest req) {
     Throwable cause = req.decoderResult().cause();
-    if (cause instanceof TooLongHttpLineException) {
+    if (cause instanceof UnsupportedVersion) {
+      refuse(req, Failure.HTTP_VERSION_NOT_SUPPORTED,
+          "the HTTP version of the request line is not supported; use HTTP/1.1, HTTP/1.0 or HTTP/2");
+    } else if (cause instanceof TooLongHttpLineException) {
       refuse(req, Failure.URI_TOO_LONG, "the request line (method, path and version) is longer than "
           + maxInitialLine + " bytes");
     } else if (cause instanceof TooLongHttpHeaderException) {

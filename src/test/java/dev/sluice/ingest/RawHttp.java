@@ -63,12 +63,15 @@ final class RawHttp {
       } catch (java.net.SocketException e) {
         closed = true; // reset after the answer
       }
-      return new Exchange(parse(all.toByteArray(), Duration.ofNanos(System.nanoTime() - start)), closed);
+      byte[] raw = all.toByteArray();
+      String text = new String(raw, StandardCharsets.ISO_8859_1);
+      String statusLine = text.contains("\r\n") ? text.substring(0, text.indexOf("\r\n")) : text;
+      return new Exchange(statusLine, parse(raw, Duration.ofNanos(System.nanoTime() - start)), closed);
     }
   }
 
   /** An answer read from a raw connection, and whether the server closed the connection after it. */
-  record Exchange(Reply reply, boolean closed) {}
+  record Exchange(String statusLine, Reply reply, boolean closed) {}
 
   static Reply parse(byte[] raw, Duration took) {
     String text = new String(raw, StandardCharsets.ISO_8859_1);
