@@ -70,6 +70,9 @@ public final class AdminVerticle extends VerticleBase {
     OpenApiDocument.mount(router);
     router.errorHandler(404, rc -> json(rc, 404, DlqJson.error(Failure.NOT_FOUND, "no such path: " + rc.request().path(),
         null)));
+    // the router's own 400: an HTTP/1.1 request without Host
+    router.errorHandler(400, rc -> json(rc, 400, DlqJson.error(Failure.BAD_HTTP_REQUEST,
+        rc.failure() == null ? "bad request" : rc.failure().getMessage(), null)));
     router.errorHandler(405, rc -> {
       String allow = allowed(rc.request().path());
       rc.response().putHeader(HttpHeaders.ALLOW, allow);

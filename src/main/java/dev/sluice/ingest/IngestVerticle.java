@@ -138,6 +138,9 @@ public final class IngestVerticle extends VerticleBase {
         .handler(rc -> error(rc, Failure.UPGRADE_REQUIRED, STREAM_PATH + " is a WebSocket endpoint; send an upgrade request"));
     OpenApiDocument.mount(router);
     router.errorHandler(404, rc -> error(rc, Failure.NOT_FOUND, "no such path: " + rc.request().path()));
+    // the router's own 400: an HTTP/1.1 request without Host
+    router.errorHandler(400, rc -> error(rc, Failure.BAD_HTTP_REQUEST,
+        rc.failure() == null ? "bad request" : rc.failure().getMessage()));
     router.errorHandler(
         405,
         rc -> {

@@ -60,6 +60,8 @@ class FuzzIT {
   private final AtomicLong accepted = new AtomicLong();
   private final AtomicLong malformed = new AtomicLong();
   private final AtomicLong valid = new AtomicLong();
+  /** Events of malformed gRPC calls whose connection broke before the answer: in Kafka or not. */
+  private final AtomicLong unknown = new AtomicLong();
   private final List<String> problems = java.util.Collections.synchronizedList(new ArrayList<>());
 
   @Test
@@ -87,7 +89,8 @@ class FuzzIT {
         pool.shutdown();
 
         String report = "seed " + seed + " (-Dsluice.fuzz.seed=" + seed + "): " + new TreeMap<>(statuses)
-            + ", malformed " + malformed + ", valid events sent " + valid + ", accepted " + accepted + ", "
+            + ", malformed " + malformed + ", valid events sent " + valid + ", accepted " + accepted
+            + ", unknown outcome " + unknown + ", "
             + Duration.ofNanos(System.nanoTime() - started).toMillis() + " ms";
         System.out.println("FuzzIT " + report);
         problems.stream().limit(30).forEach(p -> System.out.println("FuzzIT problem: " + p));
@@ -96,7 +99,8 @@ class FuzzIT {
         assertThat(accepted.get()).as(report).isGreaterThanOrEqualTo(valid.get());
         Awaitility.await("Kafka holds the accepted events").atMost(Duration.ofSeconds(10))
             .until(() -> KAFKA.endOffsetsSum(topic) - before >= accepted.get());
-        assertThat(KAFKA.endOffsetsSum(topic) - before).as(report).isEqualTo(accepted.get());
+        assertThat(KAFKA.endOffsetsSum(topic) - before).as(report + ", unknown outcome " + unknown)
+            .isBetween(accepted.get(), accepted.get() + unknown.get());
         assertThat(http.get(gateway.adminUri("/health/ready")).status()).as(report).isEqualTo(200);
       } finally {
         vertx.close().toCompletionStage().toCompletableFuture().get(2, TimeUnit.SECONDS);
@@ -154,7 +158,7 @@ class FuzzIT {
   }
 
   private void checkStatus(String what, int status, String body) {
-    if (status >= 500 && status != 503) {
+    if (status >= 500 && status != 503 && status != 505) { // 505: an HTTP version it does not speak
       problems.add(what + ": " + status + " " + body);
     }
   }
@@ -251,6 +255,15 @@ class FuzzIT {
   private Void grpc(Vertx vertx, int port, long seed) throws Exception {
     HttpClient client = vertx.createHttpClient(new HttpClientOptions().setProtocolVersion(HttpVersion.HTTP_2)
         .setHttp2ClearTextUpgrade(false).setDefaultHost("127.0.0.1").setDefaultPort(port), new PoolOptions());
+    // some malformed messages break the whole HTTP/2 connection (its other calls lose their answers,
+    // maybe after publishing): valid calls, compressed-flag calls and the other malformed ones each get
+    // a connection of their own, and a malformed call that lost its answer may have published its events
+    HttpClient compressed = vertx.createHttpClient(new HttpClientOptions().setProtocolVersion(HttpVersion.HTTP_2)
+        .setHttp2ClearTextUpgrade(false).setDefaultHost("127.0.0.1").setDefaultPort(port), new PoolOptions());
+    HttpClient validCalls = vertx.createHttpClient(new HttpClientOptions().setProtocolVersion(HttpVersion.HTTP_2)
+        .setHttp2ClearTextUpgrade(false).setDefaultHost("127.0.0.1").setDefaultPort(port), new PoolOptions());
+    // calls go 50 at a time: one that is never answered costs the window's 2 s, not its own
+    Map<java.util.concurrent.CompletableFuture<Void>, Integer> window = new java.util.LinkedHashMap<>();
     for (int i = 0; i < GRPC_CALLS; i++) {
       Random r = new Random(seed * 13 + i);
       List<IngestEvent> events = new ArrayList<>();
@@ -271,9 +284,8 @@ class FuzzIT {
       }
       Buffer body = Buffer.buffer().appendByte(flag).appendInt(declared).appendBytes(payload);
       int call = i;
-      Map.Entry<Integer, String> result;
-      try {
-        result = client.request(HttpMethod.POST, "/sluice.v1.Ingest/Publish")
+      java.util.concurrent.CompletableFuture<Void> f = (kind == 1 ? compressed : kind == 0 ? validCalls : client)
+          .request(HttpMethod.POST, "/sluice.v1.Ingest/Publish")
           .compose(req -> req.putHeader("content-type", "application/grpc").putHeader("te", "trailers").send(body))
           .compose(resp -> resp.body().map(b -> {
             String status = resp.getHeader("grpc-status") != null ? resp.getHeader("grpc-status")
@@ -283,24 +295,46 @@ class FuzzIT {
             accepted.addAndGet(acceptedOf(status, b, details));
             return Map.entry(resp.statusCode(), String.valueOf(status));
           }))
-          .toCompletionStage().toCompletableFuture().get(2, TimeUnit.SECONDS);
-      } catch (java.util.concurrent.TimeoutException e) {
-        count("grpc no answer within 2 s (kind " + kind + ")");
-        continue;
-      } catch (java.util.concurrent.ExecutionException e) {
-        count("grpc " + e.getCause().getClass().getSimpleName() + " (kind " + kind + ")");
-        continue;
-      }
-      count("grpc http " + result.getKey() + " grpc-status " + result.getValue());
-      checkStatus("grpc #" + call, result.getKey(), "");
-      if ("2".equals(result.getValue()) || "13".equals(result.getValue())) {
-        problems.add("grpc #" + call + " (kind " + kind + "): grpc-status " + result.getValue());
-      }
-      if (kind == 0 && !"0".equals(result.getValue())) {
-        problems.add("grpc #" + call + ": a valid call got grpc-status " + result.getValue());
+          .toCompletionStage().toCompletableFuture()
+          .handle((result, err) -> {
+            if (err != null) {
+              Throwable cause = err instanceof java.util.concurrent.CompletionException ? err.getCause() : err;
+              count("grpc " + cause.getClass().getSimpleName() + " (kind " + kind + ")");
+              if (kind == 0) {
+                problems.add("grpc #" + call + ": a valid call failed: " + cause);
+              } else if (kind != 1) { // a compressed-flag message is never read, so never published
+                unknown.addAndGet(events.size());
+              }
+              return null;
+            }
+            count("grpc http " + result.getKey() + " grpc-status " + result.getValue());
+            checkStatus("grpc #" + call, result.getKey(), "");
+            if ("2".equals(result.getValue()) || "13".equals(result.getValue())) {
+              problems.add("grpc #" + call + " (kind " + kind + "): grpc-status " + result.getValue());
+            }
+            if (kind == 0 && !"0".equals(result.getValue())) {
+              problems.add("grpc #" + call + ": a valid call got grpc-status " + result.getValue());
+            }
+            return null;
+          });
+      window.put(f, kind);
+      if (window.size() == 50 || i == GRPC_CALLS - 1) {
+        try {
+          java.util.concurrent.CompletableFuture.allOf(window.keySet().toArray(new java.util.concurrent.CompletableFuture<?>[0]))
+              .get(2, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+          window.forEach((w, k) -> {
+            if (!w.isDone()) {
+              count("grpc no answer within 2 s (kind " + k + ")");
+            }
+          });
+        }
+        window.clear();
       }
     }
     client.close();
+    compressed.close();
+    validCalls.close();
     return null;
   }
 

@@ -78,6 +78,18 @@ class HttpRefusalsIT {
     assertRefused(config.adminPort(), request, 400, "SLC-1400", "bad_http_request", "admin");
   }
 
+  /** Found by FuzzIT: vertx-web's own 400 had no SLC code, and the router logged it as an ERROR. */
+  @Test
+  void answersAnHttp11RequestWithoutHostWith400AndItsCode() throws Exception {
+    String request = "POST /v1/events HTTP/1.1\r\nContent-Type: application/json\r\nContent-Length: 2\r\n"
+        + "Connection: close\r\n\r\n{}";
+    for (int port : new int[] {config.httpPort(), config.adminPort()}) {
+      Exchange x = RawHttp.exchange(port, request.getBytes(StandardCharsets.ISO_8859_1), 10_000);
+      assertThat(x.reply().status()).as("%s", x.reply()).isEqualTo(400);
+      assertThat(new JsonObject(x.reply().text()).getString("code")).isEqualTo("SLC-1400");
+    }
+  }
+
   private static void assertRefused(int port, String request, int status, String code, String reason,
       String listener) throws Exception {
     String meter = listener.equals("http") ? "sluice_ingest_rejections_total" : "sluice_admin_rejections_total";
