@@ -1,5 +1,6 @@
 package dev.sluice.admin;
 
+import dev.sluice.api.HttpRefusals;
 import dev.sluice.api.OpenApiDocument;
 import dev.sluice.bus.Failure;
 import dev.sluice.bus.GatewayState;
@@ -7,6 +8,7 @@ import dev.sluice.bus.InFlight;
 import dev.sluice.config.AdminConfig;
 import dev.sluice.config.SubscriptionsConfig;
 import dev.sluice.store.DeadLetters;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -72,15 +74,19 @@ public final class AdminVerticle extends VerticleBase {
     OpenApiDocument.mount(router);
     router.errorHandler(404, rc -> json(rc, 404, DlqJson.error(Failure.NOT_FOUND, "no such path: " + rc.request().path(),
         null)));
+    // the router's own 400: an HTTP/1.1 request without Host
+    router.errorHandler(400, rc -> json(rc, 400, DlqJson.error(Failure.BAD_HTTP_REQUEST,
+        rc.failure() == null ? "bad request" : rc.failure().getMessage(), null)));
     router.errorHandler(405, rc -> {
       String allow = allowed(rc.request().path());
       rc.response().putHeader(HttpHeaders.ALLOW, allow);
       json(rc, 405, DlqJson.error(Failure.METHOD_NOT_ALLOWED, rc.request().method() + " is not allowed here; use "
           + allow, null));
     });
-    return vertx
-        .createHttpServer(config.tls().applyTo(new HttpServerOptions().setHost(config.host()).setPort(config.port())))
-        .requestHandler(router)
+    HttpServerOptions options =
+        config.tls().applyTo(new HttpServerOptions().setHost(config.host()).setPort(config.port()));
+    return HttpRefusals.install(vertx.createHttpServer(options), options, router,
+            (req, failure, message) -> DlqJson.error(failure, message, null).encode(), this::refused)
         .listen()
         .recover(
             err ->
@@ -95,6 +101,15 @@ public final class AdminVerticle extends VerticleBase {
       dlq.close();
     }
     return server == null ? Future.succeededFuture() : server.close();
+  }
+
+  /** Requests the HTTP stack refused (see {@link HttpRefusals}), by reason. */
+  private void refused(Failure failure) {
+    Counter.builder("sluice.admin.rejections")
+        .description("Requests to the admin port refused by the HTTP stack, by reason")
+        .tag("reason", failure.reason())
+        .register(registry)
+        .increment();
   }
 
   private void ready(RoutingContext rc) {

@@ -64,6 +64,8 @@ public final class ConfigLoader {
             t.integer("http.max-batch-events"),
             t.integer("http.idle-timeout-seconds"),
             t.integer("http.body-timeout-ms"),
+            t.integer("http.max-initial-line-bytes"),
+            t.integer("http.max-header-bytes"),
             TlsConfig.load(t, "http.tls", file));
     LimitsConfig limits =
         new LimitsConfig(

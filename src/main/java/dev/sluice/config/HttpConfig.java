@@ -9,6 +9,8 @@ public record HttpConfig(
     int maxBatchEvents,
     int idleTimeoutSeconds,
     int bodyTimeoutMs,
+    int maxInitialLineBytes,
+    int maxHeaderBytes,
     TlsConfig tls) {
 
   public HttpConfig {
@@ -18,6 +20,8 @@ public record HttpConfig(
     Check.atLeast("http.max-batch-events", maxBatchEvents, 1);
     Check.atLeast("http.idle-timeout-seconds", idleTimeoutSeconds, 0);
     Check.atLeast("http.body-timeout-ms", bodyTimeoutMs, 100);
+    Check.atLeast("http.max-initial-line-bytes", maxInitialLineBytes, 256);
+    Check.atLeast("http.max-header-bytes", maxHeaderBytes, 1024);
     tls = tls == null ? TlsConfig.off("http.tls") : tls;
   }
 }

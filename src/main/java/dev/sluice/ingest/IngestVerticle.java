@@ -1,5 +1,6 @@
 package dev.sluice.ingest;
 
+import dev.sluice.api.HttpRefusals;
 import dev.sluice.api.OpenApiDocument;
 import dev.sluice.auth.AuthException;
 import dev.sluice.auth.Authenticator;
@@ -143,6 +144,9 @@ public final class IngestVerticle extends VerticleBase {
         .handler(rc -> error(rc, Failure.UPGRADE_REQUIRED, STREAM_PATH + " is a WebSocket endpoint; send an upgrade request"));
     OpenApiDocument.mount(router);
     router.errorHandler(404, rc -> error(rc, Failure.NOT_FOUND, "no such path: " + rc.request().path()));
+    // the router's own 400: an HTTP/1.1 request without Host
+    router.errorHandler(400, rc -> error(rc, Failure.BAD_HTTP_REQUEST,
+        rc.failure() == null ? "bad request" : rc.failure().getMessage()));
     router.errorHandler(
         405,
         rc -> {
@@ -168,12 +172,14 @@ public final class IngestVerticle extends VerticleBase {
             .setIdleTimeout(http.idleTimeoutSeconds())
             .setTcpNoDelay(true)
             .setCompressionSupported(false)
+            .setMaxInitialLineLength(http.maxInitialLineBytes())
+            .setMaxHeaderSize(http.maxHeaderBytes())
             .setMaxWebSocketMessageSize(websocket.maxMessageBytes())
             .setMaxWebSocketFrameSize(websocket.maxMessageBytes());
     http.tls().applyTo(options); // TLS 1.2/1.3 when http.tls.enabled; ALPN offers h2 (gRPC) and http/1.1
-    return vertx
-        .createHttpServer(options)
-        .requestHandler(
+    return HttpRefusals.install(
+            vertx.createHttpServer(options),
+            options,
             req -> {
               if (grpcHandler != null && isGrpc(req)) {
                 grpcHandler.handle(req);
@@ -183,7 +189,13 @@ public final class IngestVerticle extends VerticleBase {
               } else {
                 router.handle(req);
               }
-            })
+            },
+            (req, failure, message) -> {
+              String requestId = Ids.random();
+              req.response().putHeader(EventsRequest.X_REQUEST_ID, requestId);
+              return Answer.error(failure, message, requestId).body();
+            },
+            ctx.metrics()::rejected)
         .listen()
         .recover(
             err ->

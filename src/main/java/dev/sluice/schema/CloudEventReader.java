@@ -1,6 +1,7 @@
 package dev.sluice.schema;
 
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
@@ -144,8 +145,11 @@ public final class CloudEventReader {
       }
       return out.result(!batch);
     } catch (JsonProcessingException e) {
-      return ReadResult.failed(Failure.MALFORMED_JSON, "malformed JSON at line " + e.getLocation().getLineNr()
-          + ", column " + e.getLocation().getColumnNr() + ": " + e.getOriginalMessage());
+      // a parser limit (nesting depth, number length) is raised without a location
+      JsonLocation at = e.getLocation();
+      return ReadResult.failed(Failure.MALFORMED_JSON, "malformed JSON at "
+          + (at == null ? "an unknown position" : "line " + at.getLineNr() + ", column " + at.getColumnNr())
+          + ": " + e.getOriginalMessage());
     } catch (IOException e) {
       return ReadResult.failed(Failure.MALFORMED_JSON, "malformed JSON: " + e.getMessage());
     }

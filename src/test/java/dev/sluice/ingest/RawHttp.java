@@ -43,7 +43,37 @@ final class RawHttp {
     }
   }
 
-  private static Reply parse(byte[] raw, Duration took) {
+  /**
+   * Writes {@code request} as given on a fresh connection and reads until the server closes it (or
+   * {@code timeoutMs} passes): the first answer, and whether the connection was closed by then.
+   */
+  static Exchange exchange(int port, byte[] request, int timeoutMs) throws IOException {
+    long start = System.nanoTime();
+    try (Socket s = new Socket("127.0.0.1", port)) {
+      s.setSoTimeout(timeoutMs);
+      s.getOutputStream().write(request);
+      s.getOutputStream().flush();
+      ByteArrayOutputStream all = new ByteArrayOutputStream();
+      boolean closed;
+      try {
+        s.getInputStream().transferTo(all);
+        closed = true;
+      } catch (java.net.SocketTimeoutException e) {
+        closed = false;
+      } catch (java.net.SocketException e) {
+        closed = true; // reset after the answer
+      }
+      byte[] raw = all.toByteArray();
+      String text = new String(raw, StandardCharsets.ISO_8859_1);
+      String statusLine = text.contains("\r\n") ? text.substring(0, text.indexOf("\r\n")) : text;
+      return new Exchange(statusLine, parse(raw, Duration.ofNanos(System.nanoTime() - start)), closed);
+    }
+  }
+
+  /** An answer read from a raw connection, and whether the server closed the connection after it. */
+  record Exchange(String statusLine, Reply reply, boolean closed) {}
+
+  static Reply parse(byte[] raw, Duration took) {
     String text = new String(raw, StandardCharsets.ISO_8859_1);
     int end = text.indexOf("\r\n\r\n");
     if (end < 0) {
@@ -58,6 +88,10 @@ final class RawHttp {
           .add(lines[i].substring(colon + 1).trim());
     }
     byte[] body = java.util.Arrays.copyOfRange(raw, end + 4, raw.length);
+    List<String> length = headers.get("content-length");
+    if (length != null && Integer.parseInt(length.get(0)) < body.length) {
+      body = java.util.Arrays.copyOf(body, Integer.parseInt(length.get(0)));
+    }
     List<String> chunked = headers.get("transfer-encoding");
     if (chunked != null && chunked.contains("chunked")) {
       body = dechunk(body);

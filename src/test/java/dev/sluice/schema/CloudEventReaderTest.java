@@ -332,6 +332,21 @@ class CloudEventReaderTest {
     return new EnvelopeReader(10).readJson(value, value.length, "c");
   }
 
+  /** Found by CloudEventReaderPropertiesTest: the depth limit's exception has no location (was an NPE, a 500). */
+  @Test
+  void refusesNestingDeeperThanTheLimitAsMalformedJson() {
+    CloudEventReader reader = new CloudEventReader(10, PayloadCheck.NONE);
+    String deep = "{\"a\":".repeat(200) + "1" + "}".repeat(200);
+    byte[] one = bytes(deep);
+    byte[] batch = bytes("[" + deep + "]");
+
+    for (ReadResult r : List.of(reader.readStructured(one, one.length, "c", RECEIVED),
+        reader.readBatch(batch, batch.length, "c", RECEIVED))) {
+      assertThat(r.failure()).isEqualTo(Failure.MALFORMED_JSON);
+      assertThat(r.message()).contains("nesting depth");
+    }
+  }
+
   private static byte[] bytes(String s) {
     return s.getBytes(StandardCharsets.UTF_8);
   }
