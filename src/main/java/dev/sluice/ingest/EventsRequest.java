@@ -222,16 +222,18 @@ final class EventsRequest {
       answer(read, events, new Outcome[0]);
       return;
     }
+    if (!ctx.inFlight().tryAcquireEvents(events.size())) {
+      refuse(Failure.OVERLOADED, "too many events in flight (" + ctx.inFlight().events() + "); retry later");
+      return;
+    }
+    // the quota last: a request refused for another reason is not charged to it
     Quotas.Verdict quota = ctx.tenants().take(tenant, events.size(), bytes);
     if (!quota.admitted()) {
+      ctx.inFlight().releaseEvents(events.size());
       resp.putHeader(RETRY_AFTER, Long.toString(quota.retryAfterSeconds()))
           .putHeader(RATELIMIT_POLICY, quota.policyHeader())
           .putHeader(RATELIMIT, quota.rateLimitHeader());
       refuse(Failure.QUOTA_EXCEEDED, quota.message(tenant.name()));
-      return;
-    }
-    if (!ctx.inFlight().tryAcquireEvents(events.size())) {
-      refuse(Failure.OVERLOADED, "too many events in flight (" + ctx.inFlight().events() + "); retry later");
       return;
     }
     reservedEvents = events.size();

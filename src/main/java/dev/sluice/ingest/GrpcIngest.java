@@ -214,11 +214,6 @@ final class GrpcIngest implements Service {
         answer(resp, msg, read, new Outcome[0], started, idem);
         return;
       }
-      Quotas.Verdict quota = ctx.tenants().take(caller.tenant(), events.size(), read.bytes());
-      if (!quota.admitted()) {
-        overQuota(resp, quota, caller, started, idem);
-        return;
-      }
       if (read.bytes() > ctx.inFlight().maxBytes()) { // would never fit: retrying cannot help
         refuse(resp, Failure.BODY_TOO_LARGE, "the events take " + read.bytes() + " bytes as envelopes, more than "
             + "limits.max-in-flight-bytes (" + ctx.inFlight().maxBytes() + "); send fewer events per request",
@@ -234,6 +229,14 @@ final class GrpcIngest implements Service {
         ctx.inFlight().releaseEvents(events.size());
         refuse(resp, Failure.OVERLOADED, "too much in flight (" + ctx.inFlight().bytes() + " bytes); retry later",
             started, idem);
+        return;
+      }
+      // the quota last: a call refused for another reason is not charged to it
+      Quotas.Verdict quota = ctx.tenants().take(caller.tenant(), events.size(), read.bytes());
+      if (!quota.admitted()) {
+        ctx.inFlight().releaseEvents(events.size());
+        ctx.inFlight().releaseBytes(read.bytes());
+        overQuota(resp, quota, caller, started, idem);
         return;
       }
       String traceparent = req.headers().get("traceparent");

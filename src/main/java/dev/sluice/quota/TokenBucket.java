@@ -34,8 +34,9 @@ final class TokenBucket {
   synchronized Quotas.Verdict take(long now, long n, long b) {
     long elapsed = now - updated;
     if (elapsed > 0) {
-      events = Math.min(eventCap, events + elapsed * quota.eventsPerSecond() / NANOS);
-      bytes = Math.min(byteCap, bytes + elapsed * quota.bytesPerSecond() / NANOS);
+      double seconds = elapsed / NANOS; // in double: nanoseconds times a rate overflow a long within minutes
+      events = Math.min(eventCap, events + seconds * quota.eventsPerSecond());
+      bytes = Math.min(byteCap, bytes + seconds * quota.bytesPerSecond());
       updated = now;
     }
     double eventWait = wait(events, eventCap, quota.eventsPerSecond(), n);

@@ -47,6 +47,19 @@ class QuotasTest {
     assertThat(quotas.take(t, 1, 1).admitted()).isFalse();
   }
 
+  /** Nanoseconds × 5 MiB/s overflow a long after ~29 minutes: the refill must not wrap into debt. */
+  @Test
+  void aLongIdleTenantAtAHighByteRateIsAdmitted() {
+    Tenant t = tenant("a", new Quota(0, 5_242_880, 1));
+    for (long idleMinutes : new long[] {30, 45, 60 * 24, 60 * 24 * 365}) {
+      assertThat(quotas.take(t, 1, 5_242_880).admitted()).as("after %d min idle", idleMinutes).isTrue();
+      advanceMillis(TimeUnit.MINUTES.toMillis(idleMinutes));
+      Quotas.Verdict v = quotas.take(t, 1, 1);
+      assertThat(v.admitted()).as("after %d min idle: %s", idleMinutes, v).isTrue();
+      advanceMillis(TimeUnit.MINUTES.toMillis(idleMinutes));
+    }
+  }
+
   @Test
   void aRefusalTakesNothing() {
     Tenant t = tenant("a", new Quota(10, 0, 1));
