@@ -104,12 +104,19 @@ record Jwt(JwtAlgorithm algorithm, String kid, JsonObject claims, byte[] input, 
 
   /** Fails SLC-1406 when {@code now} is past {@code exp} or before {@code nbf}, beyond the leeway. */
   static void checkTime(long exp, long nbf, int leeway, long now) {
-    if (now > exp + leeway) {
-      throw Refusals.expired("the token expired at " + Instant.ofEpochSecond(exp));
+    // now ± leeway cannot overflow (now is the clock, leeway at most 600); exp and nbf are the token's
+    if (now - leeway > exp) {
+      throw Refusals.expired("the token expired at " + instant(exp));
     }
-    if (nbf != Long.MIN_VALUE && now < nbf - leeway) {
-      throw Refusals.expired("the token is not valid before " + Instant.ofEpochSecond(nbf));
+    if (nbf != Long.MIN_VALUE && now + leeway < nbf) {
+      throw Refusals.expired("the token is not valid before " + instant(nbf));
     }
+  }
+
+  /** {@code seconds} as an instant when {@link Instant} can hold it, else as the number. */
+  private static String instant(long seconds) {
+    return seconds >= Instant.MIN.getEpochSecond() && seconds <= Instant.MAX.getEpochSecond()
+        ? Instant.ofEpochSecond(seconds).toString() : seconds + " (epoch seconds)";
   }
 
   private boolean audienceHolds(String audience) {

@@ -89,7 +89,7 @@ final class JwtAuthenticator {
             throw unknownKid(jwt);
           }
           answer.complete(admit(jwt, k, digest, System.currentTimeMillis() / 1000).result());
-        } catch (AuthException e) {
+        } catch (RuntimeException e) { // an AuthException, or a bug: the paused request must be answered
           answer.fail(e);
         }
       };

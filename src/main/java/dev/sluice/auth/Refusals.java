@@ -31,8 +31,24 @@ final class Refusals {
   }
 
   private static AuthException refusal(Failure failure, String message) {
-    String description = message.replace('"', '\'').replace('\\', '/');
-    return new AuthException(failure, message,
+    String text = printable(message);
+    String description = text.replace('"', '\'').replace('\\', '/');
+    return new AuthException(failure, text,
         REALM + ", error=\"invalid_token\", error_description=\"" + description + "\"");
+  }
+
+  /**
+   * {@code message} with every character outside printable ASCII as {@code ?}, at most 200 of them: it
+   * may quote a token's fields, and it goes into a header value (which must not hold control
+   * characters), an error body and the log.
+   */
+  static String printable(String message) {
+    int n = Math.min(message.length(), 200);
+    StringBuilder b = new StringBuilder(n + 1);
+    for (int i = 0; i < n; i++) {
+      char c = message.charAt(i);
+      b.append(c >= 0x20 && c <= 0x7e ? c : '?');
+    }
+    return message.length() > n ? b.append('…').toString() : b.toString();
   }
 }

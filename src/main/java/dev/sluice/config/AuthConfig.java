@@ -59,6 +59,11 @@ public record AuthConfig(Mode mode, String tenantsFile, Jwt jwt) {
       if (jwksUrl != null && (jwksUrl.getHost() == null || jwksUrl.getHost().isEmpty())) {
         throw new ConfigException("auth.jwt.jwks-url", "has no host: '" + jwksUrl + "'");
       }
+      if (jwksUrl != null && jwksUrl.getScheme().equals("http") && !loopback(jwksUrl.getHost())) {
+        // keys fetched in the clear let anyone on the way mint tokens for every tenant
+        throw new ConfigException("auth.jwt.jwks-url", "must be https (http only to a loopback address), got '"
+            + jwksUrl + "'");
+      }
       if (jwksMinRefreshMs < 0) {
         throw new ConfigException("auth.jwt.jwks-min-refresh-ms", "must be >= 0, got " + jwksMinRefreshMs);
       }
@@ -68,6 +73,10 @@ public record AuthConfig(Mode mode, String tenantsFile, Jwt jwt) {
     /** Whether any key can check a token. */
     public boolean any() {
       return !publicKeys.isEmpty() || jwksUrl != null;
+    }
+
+    private static boolean loopback(String host) {
+      return host.equals("localhost") || host.equals("[::1]") || host.equals("::1") || host.startsWith("127.");
     }
   }
 

@@ -3,6 +3,7 @@ package dev.sluice.auth;
 import static dev.sluice.testsupport.Jwts.claims;
 import static dev.sluice.testsupport.Jwts.now;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.sluice.bus.Failure;
@@ -78,6 +79,31 @@ class JwtTest {
         .isEqualTo(Failure.TOKEN_EXPIRED);
     JsonObject soon = claims("s", "team-a", 300, "https://idp.example", "sluice").put("nbf", now() + 20);
     assertThat(check(Jwts.sign("RS256", "k1", RSA.getPrivate(), soon), RSA).tenant()).isEqualTo(TEAM_A);
+  }
+
+  /** A control character in the token's alg must not reach a header value (Vert.x refuses it: a 500). */
+  @Test
+  void anUnprintableAlgIsNeverQuotedAsItIs() {
+    JsonObject c = claims("s", "team-a", 300, "https://idp.example", "sluice");
+    for (String alg : List.of("\n", "\u007f", "a\r\nX-Evil: 1", "\u00e9")) {
+      String t = Jwts.forged(new JsonObject().put("alg", alg).put("kid", "k1"), c, "c2ln");
+      AuthException e = catchThrowableOfType(AuthException.class, () -> Jwt.parse(t));
+      assertThat(e.failure()).as(alg).isEqualTo(Failure.TOKEN_REJECTED);
+      assertThat(e.wwwAuthenticate() + e.getMessage()).as(alg).matches("[\\x20-\\x7e…]*");
+      io.vertx.core.http.impl.headers.HeadersMultiMap.httpHeaders().add("WWW-Authenticate", e.wwwAuthenticate());
+    }
+  }
+
+  /** A trusted issuer's "never expires" exp (or a far nbf) is a 401 or a pass, never an exception. */
+  @Test
+  void extremeExpAndNbfAreJudgedWithoutOverflow() {
+    long now = now();
+    assertThatCode(() -> Jwt.checkTime(Long.MAX_VALUE, Long.MIN_VALUE, 30, now)).doesNotThrowAnyException();
+    assertThatCode(() -> Jwt.checkTime(Long.MAX_VALUE - 10, Long.MIN_VALUE, 600, now)).doesNotThrowAnyException();
+    assertThat(catchThrowableOfType(AuthException.class, () -> Jwt.checkTime(Long.MIN_VALUE + 5, Long.MIN_VALUE, 30, now))
+        .failure()).isEqualTo(Failure.TOKEN_EXPIRED);
+    assertThat(catchThrowableOfType(AuthException.class, () -> Jwt.checkTime(Long.MAX_VALUE, Long.MAX_VALUE - 5, 30, now))
+        .failure()).isEqualTo(Failure.TOKEN_EXPIRED);
   }
 
   @Test

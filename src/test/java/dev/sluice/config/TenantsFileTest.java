@@ -115,6 +115,9 @@ class TenantsFileTest {
     assertThat(jwt.leewaySeconds()).isEqualTo(30);
     assertThat(jwt.tenantClaim()).isEqualTo("tenant");
     assertThatThrownBy(() -> config("  jwt:\n    jwks-url: ftp://x/jwks\n")).hasMessageContaining("auth.jwt.jwks-url");
+    assertThatThrownBy(() -> config("  jwt:\n    jwks-url: http://idp.example/jwks\n"))
+        .hasMessageContaining("auth.jwt.jwks-url").hasMessageContaining("https");
+    assertThat(config("  jwt:\n    jwks-url: http://127.0.0.1:8081/jwks\n").auth().jwt().jwksUrl()).isNotNull();
     assertThatThrownBy(() -> config("  jwt:\n    leeway-seconds: -1\n")).hasMessageContaining("auth.jwt.leeway-seconds");
     assertThatThrownBy(() -> config("  jwt:\n    tenant-claim: \"\"\n")).hasMessageContaining("auth.jwt.tenant-claim");
   }
