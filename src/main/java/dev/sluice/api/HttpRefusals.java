@@ -59,7 +59,10 @@ public final class HttpRefusals {
         .requestHandler(requests)
         .invalidRequestHandler(refusals::invalid)
         .connectionHandler(conn -> {
-          if (conn instanceof Http1xServerConnection http1) {
+          // Vert.x internals (5.0.7): its HTTP/1.x pipeline ends with "handler"; without it (another
+          // Vert.x) unknown versions get Vert.x's own 501 rather than every connection failing
+          if (conn instanceof Http1xServerConnection http1
+              && http1.channelHandlerContext().pipeline().get("handler") != null) {
             http1.channelHandlerContext().pipeline().addBefore("handler", "sluice-http-version", new VersionCheck());
           }
         });
@@ -80,7 +83,7 @@ public final class HttpRefusals {
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
       if (msg instanceof HttpRequest req && req.decoderResult().isSuccess()) {
         HttpVersion v = req.protocolVersion();
-        if (v != HttpVersion.HTTP_1_1 && v != HttpVersion.HTTP_1_0) {
+        if (!HttpVersion.HTTP_1_1.equals(v) && !HttpVersion.HTTP_1_0.equals(v)) {
           req.setProtocolVersion(HttpVersion.HTTP_1_1);
           req.setDecoderResult(DecoderResult.failure(new UnsupportedVersion(v.text())));
         }
