@@ -63,11 +63,16 @@ final class GrpcIngest implements Service {
     return new GrpcIngest(ctx, metrics, config, maxBatchEvents, idempotency);
   }
 
-  GrpcServer server() {
+  /**
+   * The handler of the ingest port's gRPC requests: the gRPC server, behind a guard of what vertx-grpc
+   * throws on odd input ({@link GrpcWireGuard}).
+   */
+  io.vertx.core.Handler<io.vertx.core.http.HttpServerRequest> server() {
     GrpcServer server =
-        GrpcServer.server(ctx.vertx(), new GrpcServerOptions().setMaxMessageSize(config.maxMessageBytes()));
-    return server.addService(this).addService(new GrpcHealth(ctx.vertx(), ctx.state()::ready))
-        .addService(ReflectionService.v1());
+        GrpcServer.server(ctx.vertx(), new GrpcServerOptions().setMaxMessageSize(config.maxMessageBytes()))
+            .addService(this).addService(new GrpcHealth(ctx.vertx(), ctx.state()::ready))
+            .addService(ReflectionService.v1());
+    return req -> server.handle(GrpcWireGuard.guard(req, () -> metrics.rejected(GrpcWireGuard.FAILURE)));
   }
 
   @Override
@@ -82,13 +87,19 @@ final class GrpcIngest implements Service {
 
   @Override
   public void bind(GrpcServer server) {
-    server.callHandler(IngestGrpcService.Publish, req -> authenticated(req, caller -> publish(req, caller)));
-    server.callHandler(IngestGrpcService.Stream, req -> authenticated(req, caller -> {
-      GrpcStream s = new GrpcStream(ctx, metrics, config, maxBatchEvents, req, caller);
-      streams.add(s);
-      s.whenClosed(() -> streams.remove(s));
-      s.guarded(s::start);
-    }));
+    server.callHandler(IngestGrpcService.Publish, req -> {
+      GrpcWireGuard.oversize(req, config.maxMessageBytes(), metrics);
+      authenticated(req, caller -> publish(req, caller));
+    });
+    server.callHandler(IngestGrpcService.Stream, req -> {
+      GrpcWireGuard.oversize(req, config.maxMessageBytes(), metrics);
+      authenticated(req, caller -> {
+        GrpcStream s = new GrpcStream(ctx, metrics, config, maxBatchEvents, req, caller);
+        streams.add(s);
+        s.whenClosed(() -> streams.remove(s));
+        s.guarded(s::start);
+      });
+    });
   }
 
   /** Shutdown: every event in flight was settled while the gateway drained; end the open streams. */

@@ -27,7 +27,7 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.grpc.server.GrpcServer;
+import io.vertx.core.Handler;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -123,13 +123,13 @@ public final class IngestVerticle extends VerticleBase {
             idempotency,
             auth,
             new TenantGate(tenancy));
-    GrpcServer grpcServer = null;
+    Handler<HttpServerRequest> grpcServer = null;
     if (grpc.enabled()) {
       grpcIngest = GrpcIngest.create(ctx, new IngestMetrics(registry, "grpc"), grpc, http.maxBatchEvents(),
           idempotency == null ? null : idempotency.forProtocol(registry, "grpc"));
       grpcServer = grpcIngest.server();
     }
-    GrpcServer grpcHandler = grpcServer;
+    Handler<HttpServerRequest> grpcHandler = grpcServer;
     Router router = Router.router(vertx);
     router
         .route(HttpMethod.POST, EVENTS_PATH)

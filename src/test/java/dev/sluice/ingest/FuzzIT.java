@@ -2,39 +2,23 @@ package dev.sluice.ingest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.google.protobuf.Any;
-import com.google.protobuf.InvalidProtocolBufferException;
-import dev.sluice.grpc.v1.IngestEvent;
-import dev.sluice.grpc.v1.PublishRequest;
-import dev.sluice.grpc.v1.PublishResponse;
 import dev.sluice.testsupport.GatewayConfig;
-import dev.sluice.testsupport.GrpcIngestClient;
 import dev.sluice.testsupport.Http;
 import dev.sluice.testsupport.KafkaBroker;
 import dev.sluice.testsupport.Malformed;
 import dev.sluice.testsupport.TestGateway;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpClient;
-import io.vertx.core.http.HttpClientOptions;
-import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.HttpVersion;
-import io.vertx.core.http.PoolOptions;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -42,10 +26,10 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /**
  * Over 10,000 generated malformed requests to a real gateway and Kafka: HTTP bodies, headers, content
  * types and protocol abuse over raw sockets ({@link FuzzRequests}), WebSocket frames no library sends
- * ({@link FuzzWire.Ws}) and gRPC messages over HTTP/2 with prior knowledge, mixed with valid events. No
- * answer is a 5xx other than 503, every HTTP refusal carries an SLC code, Kafka holds exactly the events
- * the answers accepted, and the gateway is ready afterwards. The seed is printed; {@code
- * -Dsluice.fuzz.seed=N} replays a run.
+ * ({@link FuzzWire.Ws}) and gRPC messages over HTTP/2 with prior knowledge ({@link FuzzGrpc}), mixed
+ * with valid events. No answer is a 5xx other than 503, every HTTP refusal carries an SLC code, Kafka
+ * holds exactly the events the answers accepted, and the gateway is ready afterwards. The seed is
+ * printed; {@code -Dsluice.fuzz.seed=N} replays a run.
  */
 class FuzzIT {
 
@@ -53,16 +37,9 @@ class FuzzIT {
 
   private static final int HTTP_REQUESTS = 10_000;
   private static final int WS_SESSIONS = 300;
-  private static final int GRPC_CALLS = 700;
   private static final int THREADS = 4;
 
-  private final Map<String, AtomicLong> statuses = new ConcurrentHashMap<>();
-  private final AtomicLong accepted = new AtomicLong();
-  private final AtomicLong malformed = new AtomicLong();
-  private final AtomicLong valid = new AtomicLong();
-  /** Events of malformed gRPC calls whose connection broke before the answer: in Kafka or not. */
-  private final AtomicLong unknown = new AtomicLong();
-  private final List<String> problems = java.util.Collections.synchronizedList(new ArrayList<>());
+  private final FuzzTally tally = new FuzzTally();
 
   @Test
   void malformedInputNeverGets5xxAndKafkaHoldsExactlyTheAcceptedEvents() throws Exception {
@@ -82,25 +59,25 @@ class FuzzIT {
           work.add(pool.submit(() -> timed("http" + thread, () -> http(config.httpPort(), seed, thread))));
         }
         work.add(pool.submit(() -> timed("ws", () -> webSockets(config.httpPort(), seed))));
-        work.add(pool.submit(() -> timed("grpc", () -> grpc(vertx, config.httpPort(), seed))));
+        work.add(pool.submit(() -> timed("grpc", () -> new FuzzGrpc(tally).run(vertx, config.httpPort(), seed))));
         for (Future<?> f : work) {
           f.get(85, TimeUnit.SECONDS);
         }
         pool.shutdown();
 
-        String report = "seed " + seed + " (-Dsluice.fuzz.seed=" + seed + "): " + new TreeMap<>(statuses)
-            + ", malformed " + malformed + ", valid events sent " + valid + ", accepted " + accepted
-            + ", unknown outcome " + unknown + ", "
+        String report = "seed " + seed + " (-Dsluice.fuzz.seed=" + seed + "): " + new TreeMap<>(tally.statuses)
+            + ", malformed " + tally.malformed + ", valid events sent " + tally.valid + ", accepted " + tally.accepted
+            + ", unknown outcome " + tally.unknown + ", "
             + Duration.ofNanos(System.nanoTime() - started).toMillis() + " ms";
         System.out.println("FuzzIT " + report);
-        problems.stream().limit(30).forEach(p -> System.out.println("FuzzIT problem: " + p));
-        assertThat(problems).as(report).isEmpty();
-        assertThat(malformed.get()).as(report).isGreaterThanOrEqualTo(10_000);
-        assertThat(accepted.get()).as(report).isGreaterThanOrEqualTo(valid.get());
+        tally.problems.stream().limit(30).forEach(p -> System.out.println("FuzzIT problem: " + p));
+        assertThat(tally.problems).as(report).isEmpty();
+        assertThat(tally.malformed.get()).as(report).isGreaterThanOrEqualTo(10_000);
+        assertThat(tally.accepted.get()).as(report).isGreaterThanOrEqualTo(tally.valid.get());
         Awaitility.await("Kafka holds the accepted events").atMost(Duration.ofSeconds(10))
-            .until(() -> KAFKA.endOffsetsSum(topic) - before >= accepted.get());
-        assertThat(KAFKA.endOffsetsSum(topic) - before).as(report + ", unknown outcome " + unknown)
-            .isBetween(accepted.get(), accepted.get() + unknown.get());
+            .until(() -> KAFKA.endOffsetsSum(topic) - before >= tally.accepted.get());
+        assertThat(KAFKA.endOffsetsSum(topic) - before).as(report + ", unknown outcome " + tally.unknown)
+            .isBetween(tally.accepted.get(), tally.accepted.get() + tally.unknown.get());
         assertThat(http.get(gateway.adminUri("/health/ready")).status()).as(report).isEqualTo(200);
       } finally {
         vertx.close().toCompletionStage().toCompletableFuture().get(2, TimeUnit.SECONDS);
@@ -114,31 +91,31 @@ class FuzzIT {
       int[] events = new int[1];
       boolean isValid = r.nextInt(12) == 0;
       FuzzRequests.Request req = isValid ? FuzzRequests.valid(r, events) : FuzzRequests.malformed(r);
-      (isValid ? valid : malformed).addAndGet(isValid ? events[0] : 1);
+      (isValid ? tally.valid : tally.malformed).addAndGet(isValid ? events[0] : 1);
       List<FuzzWire.Answer> answers;
       try {
         answers = FuzzWire.exchange(port, req.bytes(), !req.answered());
       } catch (java.net.SocketTimeoutException e) {
-        count("http no answer (" + req.kind() + ")");
+        tally.count("http no answer (" + req.kind() + ")");
         continue;
       }
       if (answers.isEmpty()) {
-        count("http closed without answer (" + req.kind() + ")");
+        tally.count("http closed without answer (" + req.kind() + ")");
       }
       for (FuzzWire.Answer a : answers) {
-        count("http " + a.status());
-        checkStatus("http #" + i + " " + req.kind(), a.status(), a.body());
+        tally.count("http " + a.status());
+        tally.checkStatus("http #" + i + " " + req.kind(), a.status(), a.body());
         if (a.status() >= 400 && !a.body().contains("\"SLC-")) {
-          problems.add("http #" + i + " " + req.kind() + ": " + a.status() + " without an SLC code: " + a.body());
+          tally.problems.add("http #" + i + " " + req.kind() + ": " + a.status() + " without an SLC code: " + a.body());
         }
         if (a.status() == 202 || a.status() == 207) {
           JsonObject body = new JsonObject(a.body());
-          accepted.addAndGet(body.containsKey("accepted") ? body.getInteger("accepted")
+          tally.accepted.addAndGet(body.containsKey("accepted") ? body.getInteger("accepted")
               : "accepted".equals(body.getString("status")) ? 1 : 0);
         }
       }
       if (isValid && (answers.isEmpty() || answers.get(0).status() != 202)) {
-        problems.add("http #" + i + ": a valid request got " + answers);
+        tally.problems.add("http #" + i + ": a valid request got " + answers);
       }
     }
     return null;
@@ -149,22 +126,12 @@ class FuzzIT {
     try {
       return work.call();
     } catch (Exception | AssertionError e) {
-      problems.add(part + " stopped: " + e);
+      tally.problems.add(part + " stopped: " + e);
       e.printStackTrace(System.out);
       return null;
     } finally {
-      System.out.println("FuzzIT " + part + " took " + (System.nanoTime() - t0) / 1_000_000 + " ms; " + statuses);
+      System.out.println("FuzzIT " + part + " took " + (System.nanoTime() - t0) / 1_000_000 + " ms; " + tally.statuses);
     }
-  }
-
-  private void checkStatus(String what, int status, String body) {
-    if (status >= 500 && status != 503 && status != 505) { // 505: an HTTP version it does not speak
-      problems.add(what + ": " + status + " " + body);
-    }
-  }
-
-  private void count(String key) {
-    statuses.computeIfAbsent(key, k -> new AtomicLong()).incrementAndGet();
   }
 
   /** One valid frame (its ack awaited), then one abusive frame, then whatever the server says until it closes. */
@@ -179,15 +146,15 @@ class FuzzIT {
         for (int k = 0; k < n; k++) {
           lines.add(Malformed.envelope(r, FuzzRequests.TYPE));
         }
-        valid.addAndGet(n);
+        tally.valid.addAndGet(n);
         ws.send(true, 1, (String.join("\n", lines) + "\n").getBytes(StandardCharsets.UTF_8), true, 0);
         if (acks(ws, true) != n) {
-          problems.add("ws #" + i + ": a valid frame of " + n + " events was not acked");
+          tally.problems.add("ws #" + i + ": a valid frame of " + n + " events was not acked");
         }
-        malformed.incrementAndGet();
+        tally.malformed.incrementAndGet();
         int abuse = abuse(ws, r);
         if (acks(ws, true) < 0) {
-          count("ws silent after abuse " + abuse);
+          tally.count("ws silent after abuse " + abuse);
         }
         try {
           ws.send(true, 8, new byte[] {0x03, (byte) 0xE8}, true, 0); // 1000: done
@@ -195,7 +162,7 @@ class FuzzIT {
           // already closed by the server
         }
         acks(ws, false);
-        count("ws sessions");
+        tally.count("ws sessions");
       }
     }
     return null;
@@ -232,7 +199,7 @@ class FuzzIT {
       any = true;
       int opcode = (int) frame[0];
       if (opcode == 8) {
-        count("ws close " + (((byte[]) frame[1]).length >= 2
+        tally.count("ws close " + (((byte[]) frame[1]).length >= 2
             ? ((((byte[]) frame[1])[0] & 0xFF) << 8 | (((byte[]) frame[1])[1] & 0xFF)) : 0));
         return credits;
       }
@@ -240,121 +207,15 @@ class FuzzIT {
         continue;
       }
       JsonObject msg = new JsonObject(new String((byte[]) frame[1], StandardCharsets.UTF_8));
-      count("ws " + msg.getString("type"));
+      tally.count("ws " + msg.getString("type"));
       if ("ack".equals(msg.getString("type"))) {
         credits += msg.getInteger("credits");
-        accepted.addAndGet(msg.getInteger("credits"));
+        tally.accepted.addAndGet(msg.getInteger("credits"));
       }
       if (one) {
         return credits;
       }
     }
     return any ? credits : -1;
-  }
-
-  private Void grpc(Vertx vertx, int port, long seed) throws Exception {
-    HttpClient client = vertx.createHttpClient(new HttpClientOptions().setProtocolVersion(HttpVersion.HTTP_2)
-        .setHttp2ClearTextUpgrade(false).setDefaultHost("127.0.0.1").setDefaultPort(port), new PoolOptions());
-    // some malformed messages break the whole HTTP/2 connection (its other calls lose their answers,
-    // maybe after publishing): valid calls, compressed-flag calls and the other malformed ones each get
-    // a connection of their own, and a malformed call that lost its answer may have published its events
-    HttpClient compressed = vertx.createHttpClient(new HttpClientOptions().setProtocolVersion(HttpVersion.HTTP_2)
-        .setHttp2ClearTextUpgrade(false).setDefaultHost("127.0.0.1").setDefaultPort(port), new PoolOptions());
-    HttpClient validCalls = vertx.createHttpClient(new HttpClientOptions().setProtocolVersion(HttpVersion.HTTP_2)
-        .setHttp2ClearTextUpgrade(false).setDefaultHost("127.0.0.1").setDefaultPort(port), new PoolOptions());
-    // calls go 50 at a time: one that is never answered costs the window's 2 s, not its own
-    Map<java.util.concurrent.CompletableFuture<Void>, Integer> window = new java.util.LinkedHashMap<>();
-    for (int i = 0; i < GRPC_CALLS; i++) {
-      Random r = new Random(seed * 13 + i);
-      List<IngestEvent> events = new ArrayList<>();
-      for (int k = 1 + r.nextInt(3); k > 0; k--) {
-        events.add(GrpcIngestClient.event(new java.util.UUID(r.nextLong(), r.nextLong()).toString(), FuzzRequests.TYPE));
-      }
-      byte[] message = PublishRequest.newBuilder().addAllEvents(events).build().toByteArray();
-      int kind = r.nextInt(6);
-      byte flag = kind == 1 ? (byte) 1 : 0;
-      byte[] payload = kind == 0 || kind == 1 ? message : kind == 5 ? Malformed.randomBytes(r, r.nextInt(300))
-          : Malformed.mutate(r, message);
-      int declared = kind == 2 ? payload.length + 1 + r.nextInt(100) : kind == 3 ? Math.max(0, payload.length - 1
-          - r.nextInt(5)) : payload.length;
-      if (kind == 0) {
-        valid.addAndGet(events.size());
-      } else {
-        malformed.incrementAndGet();
-      }
-      Buffer body = Buffer.buffer().appendByte(flag).appendInt(declared).appendBytes(payload);
-      int call = i;
-      java.util.concurrent.CompletableFuture<Void> f = (kind == 1 ? compressed : kind == 0 ? validCalls : client)
-          .request(HttpMethod.POST, "/sluice.v1.Ingest/Publish")
-          .compose(req -> req.putHeader("content-type", "application/grpc").putHeader("te", "trailers").send(body))
-          .compose(resp -> resp.body().map(b -> {
-            String status = resp.getHeader("grpc-status") != null ? resp.getHeader("grpc-status")
-                : resp.getTrailer("grpc-status");
-            String details = resp.getHeader("grpc-status-details-bin") != null
-                ? resp.getHeader("grpc-status-details-bin") : resp.getTrailer("grpc-status-details-bin");
-            accepted.addAndGet(acceptedOf(status, b, details));
-            return Map.entry(resp.statusCode(), String.valueOf(status));
-          }))
-          .toCompletionStage().toCompletableFuture()
-          .handle((result, err) -> {
-            if (err != null) {
-              Throwable cause = err instanceof java.util.concurrent.CompletionException ? err.getCause() : err;
-              count("grpc " + cause.getClass().getSimpleName() + " (kind " + kind + ")");
-              if (kind == 0) {
-                problems.add("grpc #" + call + ": a valid call failed: " + cause);
-              } else if (kind != 1) { // a compressed-flag message is never read, so never published
-                unknown.addAndGet(events.size());
-              }
-              return null;
-            }
-            count("grpc http " + result.getKey() + " grpc-status " + result.getValue());
-            checkStatus("grpc #" + call, result.getKey(), "");
-            if ("2".equals(result.getValue()) || "13".equals(result.getValue())) {
-              problems.add("grpc #" + call + " (kind " + kind + "): grpc-status " + result.getValue());
-            }
-            if (kind == 0 && !"0".equals(result.getValue())) {
-              problems.add("grpc #" + call + ": a valid call got grpc-status " + result.getValue());
-            }
-            return null;
-          });
-      window.put(f, kind);
-      if (window.size() == 50 || i == GRPC_CALLS - 1) {
-        try {
-          java.util.concurrent.CompletableFuture.allOf(window.keySet().toArray(new java.util.concurrent.CompletableFuture<?>[0]))
-              .get(2, TimeUnit.SECONDS);
-        } catch (java.util.concurrent.TimeoutException e) {
-          window.forEach((w, k) -> {
-            if (!w.isDone()) {
-              count("grpc no answer within 2 s (kind " + k + ")");
-            }
-          });
-        }
-        window.clear();
-      }
-    }
-    client.close();
-    compressed.close();
-    validCalls.close();
-    return null;
-  }
-
-  private static int acceptedOf(String status, Buffer body, String details) {
-    try {
-      if ("0".equals(status) && body.length() > 5) {
-        return PublishResponse.parseFrom(body.getBytes(5, body.length())).getAccepted();
-      }
-      if (details != null) {
-        // padding is optional in gRPC's base64, and in Java's decoder
-        com.google.rpc.Status s = com.google.rpc.Status.parseFrom(Base64.getDecoder().decode(details));
-        for (Any any : s.getDetailsList()) {
-          if (any.is(PublishResponse.class)) {
-            return any.unpack(PublishResponse.class).getAccepted();
-          }
-        }
-      }
-      return 0;
-    } catch (InvalidProtocolBufferException e) {
-      throw new AssertionError("unreadable gRPC answer", e);
-    }
   }
 }

@@ -6,16 +6,15 @@ import com.google.protobuf.ByteString;
 import dev.sluice.bus.Event;
 import dev.sluice.schema.EnvelopeReader;
 import dev.sluice.testsupport.Malformed;
+import dev.sluice.testsupport.Tries;
 import dev.sluice.grpc.v1.IngestEvent;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
 
 /**
  * gRPC events with any field values and any {@code data} bytes are turned into envelopes or refused,
@@ -28,9 +27,12 @@ class GrpcEnvelopesPropertiesTest {
   private static final String[] ODD = {"", "\"", "\\", "\u0000", "\ud800", "1.0", "01", "x".repeat(300),
     "order.created", "2026-11-23T10:15:30Z", "2f1c9a8e-7b6d-4c5e-9f0a-1b2c3d4e5f60", "\",\"data\":{}"};
 
-  @Property(tries = 1500)
-  void anyEventsAreReadOrRefused(@ForAll("seeds") long seed) {
-    Random r = new Random(seed);
+  @TestFactory
+  Stream<DynamicTest> anyEventsAreReadOrRefused() {
+    return Tries.of("grpc.events", 1500, GrpcEnvelopesPropertiesTest::readOrRefused);
+  }
+
+  private static void readOrRefused(Random r) {
     List<IngestEvent> in = new ArrayList<>();
     int n = 1 + r.nextInt(4);
     for (int i = 0; i < n; i++) {
@@ -62,10 +64,5 @@ class GrpcEnvelopesPropertiesTest {
 
   private static boolean containsSlice(byte[] body, byte[] value) {
     return new String(body, StandardCharsets.ISO_8859_1).contains(new String(value, StandardCharsets.ISO_8859_1));
-  }
-
-  @Provide
-  Arbitrary<Long> seeds() {
-    return Arbitraries.longs();
   }
 }

@@ -186,6 +186,8 @@ class GrpcIngestIT {
     StatusRuntimeException e =
         catchThrowableOfType(StatusRuntimeException.class, () -> GrpcIngestClient.publish(channel, List.of(tooBig)));
     assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
+    assertThat(GrpcIngestClient.reason(e)).isEqualTo("SLC-1002");
+    assertThat(e.getStatus().getDescription()).startsWith("SLC-1002: a message of ").endsWith("(grpc.max-message-bytes)");
     PublishResponse after = GrpcIngestClient.publish(channel, List.of(event(newId(), "unary.after")));
     assertThat(after.getAccepted()).isEqualTo(1);
   }

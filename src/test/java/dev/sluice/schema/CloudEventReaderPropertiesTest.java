@@ -1,14 +1,13 @@
 package dev.sluice.schema;
 
 import dev.sluice.testsupport.Malformed;
+import dev.sluice.testsupport.Tries;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Random;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
 
 /**
  * Any bytes given to the {@link CloudEventReader} in structured, batch or binary mode give a result or
@@ -24,19 +23,22 @@ class CloudEventReaderPropertiesTest {
     "application/cloudevents+json", "", ";;;", "application/json; charset=\"utf-8\"", "application/*+json"
   };
 
-  @Property(tries = 1500)
-  void anyBytesGiveAResultOrARejection(@ForAll("bytes") byte[] body) {
-    check(body);
+  @TestFactory
+  Stream<DynamicTest> anyBytesGiveAResultOrARejection() {
+    return Tries.of("cloudevent.anyBytes", 1500, r -> check(ReaderProperties.bytes(r)));
   }
 
-  @Property(tries = 3000)
-  void mutatedEventsAndBatchesGiveAResultOrARejection(@ForAll("mutated") byte[] body) {
-    check(body);
+  @TestFactory
+  Stream<DynamicTest> mutatedEventsAndBatchesGiveAResultOrARejection() {
+    return Tries.of("cloudevent.mutated", 3000, r -> check(mutated(r)));
   }
 
-  @Property(tries = 1000)
-  void binaryModeWithAnyHeadersAndDataGivesAResultOrARejection(@ForAll("seeds") long seed) {
-    Random r = new Random(seed);
+  @TestFactory
+  Stream<DynamicTest> binaryModeWithAnyHeadersAndDataGivesAResultOrARejection() {
+    return Tries.of("cloudevent.binary", 1000, CloudEventReaderPropertiesTest::binary);
+  }
+
+  private static void binary(Random r) {
     Map<String, String> headers = new java.util.LinkedHashMap<>();
     String[][] attributes = {{"ce-specversion", "1.0"}, {"ce-id", "x-" + r.nextInt(99)}, {"ce-source", "/s"},
       {"ce-type", "fuzz.ce"}, {"ce-time", RECEIVED}, {"ce-subject", "%zz%41%"}, {"ce-partitionkey", "k"},
@@ -58,27 +60,13 @@ class CloudEventReaderPropertiesTest {
     ReaderProperties.wellFormed(READER.readBatch(body, body.length, "c", RECEIVED));
   }
 
-  @Provide
-  Arbitrary<byte[]> bytes() {
-    return Arbitraries.bytes().array(byte[].class).ofMaxSize(600);
-  }
-
-  @Provide
-  Arbitrary<Long> seeds() {
-    return Arbitraries.longs();
-  }
-
-  @Provide
-  Arbitrary<byte[]> mutated() {
-    return Arbitraries.longs().map(seed -> {
-      Random r = new Random(seed);
-      int n = 1 + r.nextInt(3);
-      StringBuilder sb = new StringBuilder(n > 1 || r.nextBoolean() ? "[" : "");
-      for (int i = 0; i < n; i++) {
-        sb.append(i > 0 ? "," : "").append(Malformed.cloudEvent(r, "fuzz.ce"));
-      }
-      String valid = sb.charAt(0) == '[' ? sb.append(']').toString() : sb.toString();
-      return Malformed.any(r, valid.getBytes(StandardCharsets.UTF_8));
-    });
+  private static byte[] mutated(Random r) {
+    int n = 1 + r.nextInt(3);
+    StringBuilder sb = new StringBuilder(n > 1 || r.nextBoolean() ? "[" : "");
+    for (int i = 0; i < n; i++) {
+      sb.append(i > 0 ? "," : "").append(Malformed.cloudEvent(r, "fuzz.ce"));
+    }
+    String valid = sb.charAt(0) == '[' ? sb.append(']').toString() : sb.toString();
+    return Malformed.any(r, valid.getBytes(StandardCharsets.UTF_8));
   }
 }

@@ -4,43 +4,47 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.bus.Event;
 import dev.sluice.testsupport.Malformed;
+import dev.sluice.testsupport.Tries;
 import java.util.Random;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
 
 /**
  * Any bytes given to the {@link EnvelopeReader}, as JSON or as NDJSON, give a result or a client-error
  * rejection, never an exception; every accepted event's value is the client's bytes, a slice of the
- * body. Tries are bounded so that the properties take a few seconds; a failure prints jqwik's seed.
+ * body. Tries are bounded so that the properties take a few seconds; a failure prints its seed
+ * ({@link Tries}).
  */
 class EnvelopeReaderPropertiesTest {
 
   private static final EnvelopeReader READER = new EnvelopeReader(50);
 
-  @Property(tries = 1500)
-  void anyBytesGiveAResultOrARejection(@ForAll("bytes") byte[] body) {
-    check(body);
+  @TestFactory
+  Stream<DynamicTest> anyBytesGiveAResultOrARejection() {
+    return Tries.of("envelope.anyBytes", 1500, r -> check(ReaderProperties.bytes(r)));
   }
 
-  @Property(tries = 3000)
-  void mutatedBodiesGiveAResultOrARejection(@ForAll("mutated") byte[] body) {
-    check(body);
+  @TestFactory
+  Stream<DynamicTest> mutatedBodiesGiveAResultOrARejection() {
+    return Tries.of("envelope.mutated", 3000, r -> check(Malformed.any(r, Malformed.validNative(r, "fuzz.prop",
+        r.nextBoolean()))));
   }
 
-  @Property(tries = 300)
-  void everyTruncationOfAValidBatchIsReadOrRefused(@ForAll("seeds") long seed) {
-    Random r = new Random(seed);
-    byte[] valid = Malformed.validNative(r, "fuzz.prop", r.nextBoolean());
-    byte[] cut = java.util.Arrays.copyOf(valid, r.nextInt(valid.length + 1));
-    check(cut);
+  @TestFactory
+  Stream<DynamicTest> everyTruncationOfAValidBatchIsReadOrRefused() {
+    return Tries.of("envelope.truncated", 300, r -> {
+      byte[] valid = Malformed.validNative(r, "fuzz.prop", r.nextBoolean());
+      check(java.util.Arrays.copyOf(valid, r.nextInt(valid.length + 1)));
+    });
   }
 
-  @Property(tries = 200)
-  void validBodiesAreAcceptedWithTheirExactBytes(@ForAll("seeds") long seed) {
-    Random r = new Random(seed);
+  @TestFactory
+  Stream<DynamicTest> validBodiesAreAcceptedWithTheirExactBytes() {
+    return Tries.of("envelope.valid", 200, EnvelopeReaderPropertiesTest::acceptsValid);
+  }
+
+  private static void acceptsValid(Random r) {
     boolean ndjson = r.nextBoolean();
     byte[] valid = Malformed.validNative(r, "fuzz.prop", ndjson);
     ReadResult result = ndjson ? READER.readNdjson(valid, valid.length, "c") : READER.readJson(valid, valid.length,
@@ -59,23 +63,5 @@ class EnvelopeReaderPropertiesTest {
             .isTrue();
       }
     }
-  }
-
-  @Provide
-  Arbitrary<byte[]> bytes() {
-    return Arbitraries.bytes().array(byte[].class).ofMaxSize(600);
-  }
-
-  @Provide
-  Arbitrary<Long> seeds() {
-    return Arbitraries.longs();
-  }
-
-  @Provide
-  Arbitrary<byte[]> mutated() {
-    return Arbitraries.longs().map(seed -> {
-      Random r = new Random(seed);
-      return Malformed.any(r, Malformed.validNative(r, "fuzz.prop", r.nextBoolean()));
-    });
   }
 }

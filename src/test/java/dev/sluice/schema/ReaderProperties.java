@@ -48,6 +48,14 @@ final class ReaderProperties {
     assertThat(indexes).allMatch(i -> i >= 0 && i < r.total());
   }
 
+  /**
+   * Random bytes, 0 to 600 of them; one try in four is at most 8 bytes long (short inputs are where
+   * readers meet an empty or truncated body).
+   */
+  static byte[] bytes(java.util.Random r) {
+    return dev.sluice.testsupport.Malformed.randomBytes(r, r.nextInt(4) == 0 ? r.nextInt(9) : r.nextInt(601));
+  }
+
   /** Whether {@code value} occurs in {@code body} byte for byte (the event kept the client's bytes). */
   static boolean sliceOf(byte[] body, byte[] value) {
     outer:
