@@ -142,9 +142,12 @@ class BridgeOutageIT {
       awaitProgress(g.adminUri("/"), 2000);
       long committedBefore = KAFKA.ops().committedSum(s.group() + ".out", s.inTopic());
       KAFKA.stop();
-      Awaitility.await("readiness follows Kafka").atMost(Duration.ofSeconds(15))
-          .until(() -> http.get(g.adminUri("/health/ready")).status() == 503);
-      KAFKA.start();
+      try {
+        Awaitility.await("readiness follows Kafka").atMost(Duration.ofSeconds(15))
+            .until(() -> http.get(g.adminUri("/health/ready")).status() == 503);
+      } finally {
+        KAFKA.start(); // the class's other tests share this broker: never leave it stopped
+      }
       awaitEverything(s, g.adminUri("/"));
       assertThat(committedBefore).as("committed before the restart").isPositive();
       g.awaitReady(http, Duration.ofSeconds(30));
