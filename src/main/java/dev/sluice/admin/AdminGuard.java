@@ -1,12 +1,11 @@
 package dev.sluice.admin;
 
+import dev.sluice.auth.ApiKeys;
 import dev.sluice.bus.Failure;
 import dev.sluice.config.AdminConfig;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.RoutingContext;
-import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
 
@@ -69,20 +68,12 @@ final class AdminGuard {
 
   /** Whether {@code token}'s SHA-256 is a configured one; every hash is compared, in constant time. */
   boolean accepted(String token) {
-    byte[] hash = sha256(token);
+    byte[] hash = ApiKeys.sha256(token);
     boolean ok = false;
     for (byte[] h : hashes) {
       ok |= MessageDigest.isEqual(h, hash);
     }
     return ok;
-  }
-
-  static byte[] sha256(String token) {
-    try {
-      return MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("no SHA-256 in this JVM", e);
-    }
   }
 
   private static void refuse(RoutingContext rc, int status, Failure failure, String message, String challenge) {

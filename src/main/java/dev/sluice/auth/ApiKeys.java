@@ -49,14 +49,20 @@ public final class ApiKeys {
 
   /** Whether {@code key} hashes to {@code stored}, compared in constant time. */
   static boolean matches(String key, byte[] stored) {
-    MessageDigest md = SHA256.get();
-    byte[] presented = md.digest(key.getBytes(StandardCharsets.UTF_8));
-    return MessageDigest.isEqual(presented, stored);
+    return MessageDigest.isEqual(sha256(key), stored);
+  }
+
+  /**
+   * The SHA-256 of {@code text}'s UTF-8 bytes: how API keys, admin tokens and cached JWTs are held
+   * (one digest per thread).
+   */
+  public static byte[] sha256(String text) {
+    return SHA256.get().digest(text.getBytes(StandardCharsets.UTF_8));
   }
 
   /** The lowercase hex SHA-256 of the key's UTF-8 bytes: what the tenants file stores. */
   public static String sha256Hex(String key) {
-    return HexFormat.of().formatHex(SHA256.get().digest(key.getBytes(StandardCharsets.UTF_8)));
+    return HexFormat.of().formatHex(sha256(key));
   }
 
   /** A fresh key from {@code random}. */

@@ -6,9 +6,6 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.PublicKey;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
@@ -26,13 +23,6 @@ final class JwtAuthenticator {
   private static final Logger LOG = LoggerFactory.getLogger(JwtAuthenticator.class);
   /** Tokens remembered at most; past it the memory is cleared (and refilled by the next uses). */
   static final int CACHE_MAX = 10_000;
-  private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(() -> {
-    try {
-      return MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
-  });
 
   private record Verified(Future<Caller> caller, long exp, long nbf) {}
 
@@ -55,7 +45,7 @@ final class JwtAuthenticator {
 
   /** The token's caller; throws or fails with an {@link AuthException}. */
   Future<Caller> authenticate(String token) {
-    ByteBuffer digest = ByteBuffer.wrap(SHA256.get().digest(token.getBytes(StandardCharsets.UTF_8)));
+    ByteBuffer digest = ByteBuffer.wrap(ApiKeys.sha256(token));
     long now = System.currentTimeMillis() / 1000;
     Verified known = verified.get(digest);
     if (known != null) {
