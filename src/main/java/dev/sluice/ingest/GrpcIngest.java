@@ -3,7 +3,6 @@ package dev.sluice.ingest;
 import com.google.rpc.Status;
 
 import com.google.protobuf.Descriptors;
-import dev.sluice.auth.AuthException;
 import dev.sluice.auth.Caller;
 import dev.sluice.bus.Event;
 import dev.sluice.bus.Failure;
@@ -112,30 +111,10 @@ final class GrpcIngest implements Service {
    * ends {@code UNAUTHENTICATED} here. The call is paused while the authenticator fetches.
    */
   private <Q, R> void authenticated(GrpcServerRequest<Q, R> req, java.util.function.Consumer<Caller> then) {
-    Future<Caller> who = ctx.auth().authenticate(req.headers(), req.connection());
-    if (who.isComplete()) {
-      settle(req, who, then);
-      return;
-    }
-    req.pause();
-    who.onComplete(ar -> {
-      settle(req, who, then);
-      req.resume();
+    Authenticated.then(ctx.auth().authenticate(req.headers(), req.connection()), req::pause, req::resume, then, e -> {
+      metrics.rejected(e.failure());
+      GrpcAnswers.fail(req.response(), e.failure(), e.getMessage(), List.of(), null);
     });
-  }
-
-  private <Q, R> void settle(GrpcServerRequest<Q, R> req, Future<Caller> who, java.util.function.Consumer<Caller> then) {
-    if (who.succeeded()) {
-      then.accept(who.result());
-      return;
-    }
-    Failure failure = who.cause() instanceof AuthException e ? e.failure() : Failure.INTERNAL_ERROR;
-    String message = who.cause() instanceof AuthException e ? e.getMessage() : "internal error";
-    if (failure == Failure.INTERNAL_ERROR) {
-      LOG.error("Authentication failed unexpectedly on a gRPC call", who.cause());
-    }
-    metrics.rejected(failure);
-    GrpcAnswers.fail(req.response(), failure, message, List.of(), null);
   }
 
   private void publish(GrpcServerRequest<PublishRequest, PublishResponse> req, Caller caller) {

@@ -2,7 +2,6 @@ package dev.sluice.ingest;
 
 import dev.sluice.api.HttpRefusals;
 import dev.sluice.api.OpenApiDocument;
-import dev.sluice.auth.AuthException;
 import dev.sluice.auth.Authenticator;
 import dev.sluice.quota.Tenancy;
 import dev.sluice.auth.Caller;
@@ -264,30 +263,12 @@ public final class IngestVerticle extends VerticleBase {
    * here. The request is paused while the authenticator fetches (a JWKS refresh) so that no body is lost.
    */
   private void authenticated(HttpServerRequest req, java.util.function.Consumer<Caller> then) {
-    Future<Caller> who = auth.authenticate(req.headers(), req.connection());
-    if (who.isComplete()) {
-      settle(req, who, then);
-      return;
-    }
-    req.pause();
-    who.onComplete(ar -> {
-      settle(req, who, then);
-      req.resume();
-    });
-  }
-
-  private void settle(HttpServerRequest req, Future<Caller> who, java.util.function.Consumer<Caller> then) {
-    if (who.succeeded()) {
-      then.accept(who.result());
-    } else if (who.cause() instanceof AuthException e) {
+    Authenticated.then(auth.authenticate(req.headers(), req.connection()), req::pause, req::resume, then, e -> {
       if (e.wwwAuthenticate() != null) {
         req.response().putHeader("WWW-Authenticate", e.wwwAuthenticate());
       }
       error(req, e.failure(), e.getMessage());
-    } else {
-      LOG.error("Authentication failed unexpectedly on {} {}", req.method(), req.path(), who.cause());
-      error(req, Failure.INTERNAL_ERROR, "internal error");
-    }
+    });
   }
 
   private void error(RoutingContext rc, Failure failure, String message) {
