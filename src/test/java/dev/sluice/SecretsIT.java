@@ -82,7 +82,7 @@ class SecretsIT {
     List<String> secrets = new ArrayList<>(List.of(RABBIT_PASSWORD, STORE_PASSWORD, JAAS_PASSWORD,
         TRUSTSTORE_PASSWORD, ADMIN_TOKEN, WRONG_ADMIN_TOKEN, adminHash, API_KEY.sha256()));
     for (String key : List.of(API_KEY.key(), WRONG_API_KEY, UNKNOWN_API_KEY)) {
-      String secret = key.substring(key.lastIndexOf('_') + 1);
+      String secret = key.substring(key.indexOf('_', "sk_".length()) + 1); // sk_<id>_<secret>; base64url has '_' too
       secrets.addAll(List.of(key, secret, secret.substring(0, 8), GatewayConfig.sha256(key)));
     }
     for (String token : List.of(jwt, forged, expired)) {
